@@ -1,0 +1,143 @@
+"""What every command shares: the state from the root options, the one error handler, the
+consoles and JSON output. Kept light: nothing heavy is imported until a command runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from redprop.errors import RedpropError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+MAX_DETAILS = 50
+
+
+@dataclass
+class State:
+    """Set by the root callback from --db / --as / --lang; found by commands in ctx.obj."""
+
+    db: str | None = None
+    actor: str | None = None
+    lang: str = "zh"
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        from redprop.config import database_url
+
+        return database_url(self.db)
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from redprop.db import open_ledger
+
+            self._engine = open_ledger(self.url)
+        return self._engine
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """The command's one transaction: committed at the end, rolled back on any error."""
+        from redprop.db import session_scope
+
+        with session_scope(self.engine(), write=write) as session:
+            yield session
+
+    def t(self, zh: str, en: str) -> str:
+        return en if self.lang == "en" else zh
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def _fail(lang: str, message: str, details: list[str], code: int) -> NoReturn:
+    prefix = "Error: " if lang == "en" else "错误："
+    typer.secho(prefix + message, err=True, fg="red")
+    for line in details[:MAX_DETAILS]:
+        typer.echo("  " + line, err=True)
+    if len(details) > MAX_DETAILS:
+        more = len(details) - MAX_DETAILS
+        typer.echo(f"  … and {more} more" if lang == "en" else f"  …… 另有 {more} 条", err=True)
+    raise typer.Exit(code)
+
+
+class RedpropGroup(TyperGroup):
+    """The root command group: the one place where domain errors become a message and an exit
+    code. No user mistake reaches the terminal as a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RedpropError as exc:
+            lang = state(ctx).lang
+            details = [d.message(lang) for d in exc.details]
+            _fail(lang, exc.message(lang), details, exc.exit_code)
+        except Exception as exc:
+            if _is_locked(exc):
+                lang = state(ctx).lang
+                _fail(
+                    lang,
+                    "账本正被其他程序长时间占用，等待超时；请稍后重试"
+                    if lang != "en"
+                    else "The ledger stayed busy with another writer past the timeout; try again",
+                    [],
+                    1,
+                )
+            raise
+        finally:
+            if isinstance(ctx.obj, State):
+                ctx.obj.close()
+
+
+def _is_locked(exc: Exception) -> bool:
+    return "database is locked" in str(exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def stdout() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def info(message: str) -> None:
+    """A diagnostic line for people, on stderr, so stdout stays clean for scripts."""
+    typer.echo(message, err=True)
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出，供脚本使用 / JSON output")]
+CommunityOpt = Annotated[
+    str | None, typer.Option("--community", "-c", help="社区名称 / community name")
+]
+GridOpt = Annotated[str | None, typer.Option("--grid", "-g", help="网格编号 / grid code")]

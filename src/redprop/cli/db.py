@@ -1,0 +1,105 @@
+"""`redprop init` and `redprop db …`: create, upgrade, inspect, check and back up the ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redprop.cli._shared import JsonOpt, emit_json, state
+
+app = typer.Typer(
+    help="账本数据库：升级、版本、备份、检查 / the ledger database", no_args_is_help=True
+)
+
+
+def init(
+    ctx: typer.Context,
+    street: Annotated[str | None, typer.Option("--street", help="街道名称 / street name")] = None,
+    admin: Annotated[str | None, typer.Option("--admin", help="首位管理员 / first admin")] = None,
+) -> None:
+    """创建（或升级）账本，并登记街道和首位管理员。例：redprop init --street 新市区街道 --admin 王敏"""
+    from redprop.services.ledger import init_ledger
+
+    st = state(ctx)
+    with st.session() as session:
+        result = init_ledger(session, street=street, admin=admin)
+    typer.echo(st.t(f"账本已就绪：{st.url}", f"Ledger ready: {st.url}"))
+    if result.street_created:
+        typer.echo(st.t(f"已登记街道：{street}", f"Registered the street: {street}"))
+    if result.admin_created:
+        typer.echo(st.t(f"已登记管理员：{admin}", f"Registered the admin: {admin}"))
+
+
+@app.command()
+def upgrade(ctx: typer.Context) -> None:
+    """把账本升级到本版本的结构（已是最新时什么也不做）。例：redprop db upgrade"""
+    from redprop.config import database_url
+    from redprop.db import check_file, make_engine
+    from redprop.db import upgrade as run_upgrade
+
+    st = state(ctx)
+    url = database_url(st.db)
+    check_file(url)
+    engine = make_engine(url)
+    try:
+        before, after = run_upgrade(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        typer.echo(st.t(f"账本已是最新结构（{after}），无需升级", f"Already up to date ({after})"))
+    else:
+        typer.echo(
+            st.t(f"已升级：{before or '空'} → {after}", f"Upgraded: {before or 'blank'} → {after}")
+        )
+
+
+@app.command()
+def current(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """显示账本的结构版本和本版本 redprop 的最新结构。例：redprop db current"""
+    from redprop.db import SCHEMA_HEAD, current_revision
+
+    st = state(ctx)
+    with st.engine().connect() as conn:
+        revision = current_revision(conn)
+    if as_json:
+        emit_json({"url": st.url, "revision": revision, "head": SCHEMA_HEAD})
+        return
+    typer.echo(st.t(f"账本：{st.url}", f"Ledger: {st.url}"))
+    typer.echo(
+        st.t(
+            f"结构版本：{revision}（最新：{SCHEMA_HEAD}）",
+            f"Schema: {revision} (newest: {SCHEMA_HEAD})",
+        )
+    )
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    target: Annotated[Path, typer.Argument(help="备份文件 / backup file")],
+) -> None:
+    """用 SQLite 在线备份复制账本（他人写入时也安全）。例：redprop db backup 台账-备份.db"""
+    from redprop.services.ledger import backup_ledger
+
+    st = state(ctx)
+    size = backup_ledger(st.engine(), target=target)
+    typer.echo(st.t(f"已备份到 {target}（{size} 字节）", f"Backed up to {target} ({size} bytes)"))
+
+
+@app.command()
+def check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """检查账本的完整性（文件、外键、结构版本）。例：redprop db check"""
+    from redprop.services.ledger import check_ledger
+
+    st = state(ctx)
+    result = check_ledger(st.engine())
+    if as_json:
+        emit_json({"ok": result.ok, "problems": [p[1] for p in result.problems]})
+    elif result.ok:
+        typer.echo(st.t("检查通过：账本完整", "Check passed: the ledger is sound"))
+    for zh, en in result.problems:
+        typer.secho(st.t(zh, en), err=True, fg="red")
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,55 @@
+"""`redprop demo`: build the sample street in a fresh SQLite ledger and show it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redprop.cli._shared import state, stdout
+
+
+def demo(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="演示账本所在目录（默认：应用目录下的 demo/）"),
+    ] = None,
+) -> None:
+    """新建一个示例街道账本（8 个社区、104 个网格）并显示单元树；不使用 --db。例：redprop demo --dir /tmp/demo"""
+    from redprop.config import app_dir
+    from redprop.db import open_ledger, session_scope
+    from redprop.render import unit_tree
+    from redprop.services.demo import build_demo, samples_dir
+    from redprop.services.org import tree
+
+    st = state(ctx)
+    target = (directory or app_dir() / "demo").expanduser().resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / "redprop-demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = open_ledger(f"sqlite:///{path}")
+    try:
+        with session_scope(engine) as session:
+            result = build_demo(session, samples=samples_dir())
+        with session_scope(engine, write=False) as session:
+            streets = tree(session)
+    finally:
+        engine.dispose()
+    console = stdout()
+    console.print(unit_tree(streets, lang=st.lang))
+    grids = result.org.created["grid"]
+    buildings = result.org.created["building"]
+    console.print(
+        st.t(
+            f"\n演示账本：{path}\n已建 {result.org.created['community']} 个社区、{grids} 个网格、"
+            f"{buildings} 栋楼，登记工作人员 {result.staff} 名。\n"
+            f"继续体验：export REDPROP_DB={path}，然后 redprop org tree、redprop staff list",
+            f"\nDemo ledger: {path}\nBuilt {result.org.created['community']} communities, {grids} "
+            f"grids, {buildings} buildings and {result.staff} staff.\n"
+            f"Explore it: export REDPROP_DB={path}, then redprop org tree, redprop staff list",
+        ),
+        soft_wrap=True,
+    )

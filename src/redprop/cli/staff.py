@@ -1,0 +1,92 @@
+"""`redprop staff …`: register, list and remove staff; their role and unit decide where they act."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from redprop.cli._shared import JsonOpt, emit_json, state, stdout
+
+app = typer.Typer(help="工作人员：网格员、调解员、楼栋长等 / staff", no_args_is_help=True)
+
+ROLE_HELP = "admin|street|community|grid-leader|grid-worker|mediator|building-head"
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="姓名")],
+    role: Annotated[str, typer.Option("--role", help=ROLE_HELP)],
+    unit: Annotated[str, typer.Option("--unit", help="网格编号、社区或街道名称")],
+    phone: Annotated[str | None, typer.Option("--phone", help="联系电话")] = None,
+) -> None:
+    """登记工作人员。例：redprop staff add 李娟 --role grid-worker --unit G001 --phone 13912345678"""
+    from redprop.labels import ROLES, label
+    from redprop.services.staff import add_staff
+
+    st = state(ctx)
+    with st.session() as session:
+        member = add_staff(session, name=name, role=role, unit=unit, phone=phone)
+    role_label = label(ROLES, member.role, st.lang)
+    typer.echo(
+        st.t(
+            f"已登记{role_label}：{member.name}（{unit}）",
+            f"Registered {role_label}: {member.name} ({unit})",
+        )
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    role: Annotated[str | None, typer.Option("--role", help=ROLE_HELP)] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="网格编号、社区或街道名称")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """列出在职工作人员（电话已脱敏）。例：redprop staff list --unit 铁人路社区"""
+    from redprop.ids import mask_phone
+    from redprop.labels import ROLES, label
+    from redprop.render import table
+    from redprop.services.staff import list_staff
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        members = list_staff(session, role=role, unit=unit)
+    rows = [
+        {
+            "name": m.name,
+            "role": m.role,
+            "role_label": label(ROLES, m.role, st.lang),
+            "unit_kind": m.unit_kind,
+            "unit": m.unit,
+            "phone": mask_phone(m.phone),
+        }
+        for m in members
+    ]
+    if as_json:
+        emit_json([{k: v for k, v in r.items() if k != "role_label"} for r in rows])
+        return
+    columns = [
+        ("name", "姓名", "Name"),
+        ("role_label", "角色", "Role"),
+        ("unit", "单位", "Unit"),
+        ("phone", "电话", "Phone"),
+    ]
+    stdout().print(table(rows, columns, lang=st.lang))
+
+
+@app.command()
+def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="姓名")]) -> None:
+    """移除工作人员（已有办理记录的改为离任，记录保留）。例：redprop staff remove 李娟"""
+    from redprop.services.staff import remove_staff
+
+    st = state(ctx)
+    with st.session() as session:
+        outcome = remove_staff(session, name=name)
+    if outcome == "retired":
+        typer.echo(
+            st.t(f"{name} 已离任（其办理记录保留）", f"{name} retired (their records are kept)")
+        )
+    else:
+        typer.echo(st.t(f"已移除 {name}", f"Removed {name}"))

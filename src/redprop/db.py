@@ -1,0 +1,197 @@
+"""Opening the ledger: the engine (SQLite pragmas), one transaction per command, and migrations.
+
+A ledger is upgraded automatically when a newer redprop opens it. The current schema revision is a
+constant here so that opening an up-to-date ledger costs one query and never imports Alembic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from redprop.config import sqlite_path
+from redprop.errors import LedgerError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.orm import Session
+
+# The newest migration in migrations/versions; tests/test_migrations.py checks it against Alembic.
+SCHEMA_HEAD = "0001"
+
+# How long a SQLite writer waits for another one before giving up (documented in the README).
+BUSY_TIMEOUT_MS = int(os.environ.get("REDPROP_BUSY_TIMEOUT_MS", "60000"))
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def migrations_dir() -> Path:
+    """The packaged migrations (wheel install), else the repository's (editable install)."""
+    packaged = Path(__file__).resolve().parent / "migrations"
+    if (packaged / "env.py").exists():
+        return packaged
+    repo = Path(__file__).resolve().parents[2] / "migrations"
+    if (repo / "env.py").exists():
+        return repo
+    raise LedgerError(
+        "找不到数据库迁移脚本，安装不完整：请用 pip install . 重新安装 redprop",
+        "The migration scripts are missing from this installation: reinstall with pip install .",
+    )
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; SQLite gets foreign keys, WAL, a busy timeout and explicit BEGINs."""
+    from sqlalchemy import create_engine, event
+
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not the sqlite3 module) decide when transactions begin, so that a
+        # writer can take the write lock up front with BEGIN IMMEDIATE (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writing command takes the write lock when it starts, so two writers queue on the
+        # busy timeout instead of one failing with "database is locked" half-way through.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def check_file(url: str) -> None:
+    path = sqlite_path(url)
+    if path is None:
+        return
+    if path.exists():
+        if path.is_dir():
+            raise LedgerError(
+                f"{path} 是一个目录，不是账本文件：请用 --db 指定一个文件",
+                f"{path} is a directory, not a ledger file: point --db at a file",
+            )
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        if head and head != _SQLITE_MAGIC:
+            raise LedgerError(
+                f"{path} 不是 redprop 账本（不是 SQLite 数据库）：请检查 --db 或 REDPROP_DB",
+                f"{path} is not a redprop ledger (not a SQLite database): check --db or REDPROP_DB",
+            )
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The ledger's schema revision; None for a blank database. Raises if it is not a ledger."""
+    from sqlalchemy import inspect, text
+
+    tables = set(inspect(conn).get_table_names())
+    if "alembic_version" in tables:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if tables:
+        raise LedgerError(
+            "这个数据库不是 redprop 账本（有其他数据表，没有账本版本信息）：请用 --db 指定账本或新文件",
+            "This database is not a redprop ledger (it holds other tables and no ledger version): "
+            "point --db at a ledger or a new file",
+        )
+    return None
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(None)  # type: ignore[arg-type]
+    return {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Bring the ledger to the newest schema; returns (before, after). A no-op when up to date."""
+    from alembic import command
+
+    with engine.connect() as conn:
+        before = current_revision(conn)
+        conn.rollback()
+        if before == SCHEMA_HEAD:
+            return before, before
+        if before is not None and before not in known_revisions():
+            raise _newer_schema(before)
+        if engine.dialect.name == "sqlite":
+            # Batch migrations rebuild tables; foreign keys must be off meanwhile (outside a
+            # transaction, where SQLite honours the pragma) and are checked afterwards.
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        command.upgrade(_alembic_config(conn), "head")
+        conn.commit()
+        if engine.dialect.name == "sqlite":
+            bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            if bad:
+                raise LedgerError(
+                    f"升级后发现 {len(bad)} 条外键错误：请用 redprop db check 查看",
+                    f"The upgrade left {len(bad)} foreign-key errors: run redprop db check",
+                )
+    return before, SCHEMA_HEAD
+
+
+def _newer_schema(revision: str) -> LedgerError:
+    return LedgerError(
+        f"这个账本由更新版本的 redprop 创建（结构版本 {revision}）：请升级 redprop 后再打开",
+        f"This ledger was written by a newer redprop (schema {revision}): upgrade redprop to open it",
+    )
+
+
+def open_ledger(url: str, *, migrate: bool = True) -> Engine:
+    """Open (creating if needed) the ledger at `url`, upgraded to this redprop's schema."""
+    from sqlalchemy.exc import DatabaseError
+
+    check_file(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            revision = current_revision(conn)
+        if revision != SCHEMA_HEAD and migrate:
+            upgrade(engine)
+    except DatabaseError as exc:
+        engine.dispose()
+        raise LedgerError(
+            f"无法打开账本 {url}：{exc.orig}；请检查 --db 或 REDPROP_DB 是否指向 redprop 账本",
+            f"Can't open the ledger {url}: {exc.orig}; check that --db or REDPROP_DB names a "
+            "redprop ledger",
+        ) from None
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One transaction per command: commit at the end, roll back on any error."""
+    from sqlalchemy.orm import Session
+
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

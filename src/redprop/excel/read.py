@@ -1,0 +1,282 @@
+"""Reading real spreadsheets: format by content, sheets with Excel row numbers, header detection.
+
+Every row keeps the number Excel shows (1-based), so every problem can be reported where the
+clerk will look for it. Merged ranges give their value to every cell they cover.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from redprop.errors import InputFileError
+from redprop.ids import clean_text
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]  # rows[i] is Excel row i + 1; cells as calamine gives them
+    hidden: bool = False
+
+    def excel_row(self, index: int) -> int:
+        return index + 1
+
+
+@dataclass
+class Header:
+    """Where the header row is and which column holds which canonical field."""
+
+    row_index: int
+    columns: dict[str, int]  # canonical name -> column index
+    unknown: list[str] = field(default_factory=list)
+
+    def get(self, row: list[Any], name: str) -> Any:
+        idx = self.columns.get(name)
+        if idx is None or idx >= len(row):
+            return None
+        return row[idx]
+
+
+def _file_error(path: Path, zh: str, en: str) -> InputFileError:
+    return InputFileError(f"{path}：{zh}", f"{path}: {en}")
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Every sheet of a workbook, or the one sheet of a CSV file; the format comes from the content."""
+    if not path.exists():
+        raise _file_error(path, "文件不存在，请检查路径", "no such file; check the path")
+    if path.is_dir():
+        raise _file_error(path, "这是一个目录，请给出文件", "this is a folder; name a file")
+    data = path.read_bytes()
+    if not data.strip():
+        raise _file_error(
+            path, "文件是空的，没有可导入的内容", "the file is empty; nothing to import"
+        )
+    if data.startswith((_ZIP, _OLE2)):
+        return _read_workbook(path, data)
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        raise _file_error(
+            path,
+            f"文件名是 {path.suffix} 但内容不是 Excel/WPS 工作簿，请用 Excel 或 WPS 重新另存为 .xlsx",
+            f"named {path.suffix} but it is not an Excel/WPS workbook; save it again as .xlsx",
+        )
+    return [Sheet(name=path.stem, rows=_read_csv(path, data))]
+
+
+def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
+    import python_calamine as pc
+
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError:
+        raise _file_error(
+            path,
+            "工作簿有密码保护，请在 Excel/WPS 中取消密码后另存再导入",
+            "the workbook is password-protected; remove the password, save it and import again",
+        ) from None
+    except Exception as exc:  # calamine raises several unrelated types for broken files
+        hint = "文件已损坏或不完整" if data.startswith(_ZIP) else "无法识别的工作簿格式"
+        raise _file_error(
+            path,
+            f"{hint}（{exc}），请用 Excel/WPS 打开后重新另存为 .xlsx",
+            f"the workbook can't be read ({exc}); open it in Excel/WPS and save it again as .xlsx",
+        ) from None
+    sheets = []
+    try:
+        for meta in book.sheets_metadata:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue  # chart sheets and macro sheets hold no rows
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            _fill_merged(rows, getattr(sheet, "merged_cell_ranges", None) or [])
+            hidden = meta.visible != pc.SheetVisibleEnum.Visible
+            sheets.append(Sheet(name=meta.name, rows=rows, hidden=hidden))
+    except Exception as exc:
+        raise _file_error(
+            path,
+            f"工作表无法读取（{exc}），文件可能不完整，请重新另存后导入",
+            f"a sheet can't be read ({exc}); the file may be truncated; save it again",
+        ) from None
+    finally:
+        book.close()
+    return sheets
+
+
+def _fill_merged(rows: list[list[Any]], ranges: Iterable[tuple[tuple[int, int], tuple[int, int]]]):
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GBK read as its superset GB18030."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
+def _read_csv(path: Path, data: bytes) -> list[list[Any]]:
+    text = decode_text(data)
+    if "\x00" in text[:4096]:
+        raise _file_error(
+            path,
+            "无法识别的文件格式（不是表格或 CSV 文本），请另存为 .xlsx 或 .csv",
+            "not a spreadsheet or CSV text; save it as .xlsx or .csv",
+        )
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: doubles that are whole numbers lose their .0 (房号 301.0 is "301")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return clean_text(str(value))
+
+
+def is_blank_row(row: list[Any]) -> bool:
+    return all(cell_text(c) == "" for c in row)
+
+
+# ---------------------------------------------------------------------------------------------
+# Header detection
+
+_HINT = re.compile(r"[（(【\[].*?[）)】\]]")
+
+
+def header_key(value: Any) -> str:
+    """How a header cell is compared: no spaces, no '*' marks, no (hints), lower case."""
+    text = _HINT.sub("", cell_text(value))
+    return re.sub(r"[\s*＊:：]", "", text).lower()
+
+
+def find_header(
+    sheet: Sheet,
+    aliases: Mapping[str, Iterable[str]],
+    *,
+    scan_rows: int = 20,
+) -> Header | None:
+    """The first row (within the first `scan_rows`) matching the most known columns, if any."""
+    lookup = {header_key(a): canon for canon, names in aliases.items() for a in (canon, *names)}
+    best: Header | None = None
+    for idx, row in enumerate(sheet.rows[:scan_rows]):
+        columns: dict[str, int] = {}
+        unknown: list[str] = []
+        for col, cell in enumerate(row):
+            key = header_key(cell)
+            if not key:
+                continue
+            canon = lookup.get(key)
+            if canon and canon not in columns:
+                columns[canon] = col
+            else:
+                unknown.append(cell_text(cell))
+        if len(columns) >= 2 and (best is None or len(columns) > len(best.columns)):
+            best = Header(row_index=idx, columns=columns, unknown=unknown)
+    return best
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_FOOTER = re.compile(
+    r"^(填表人|填报人|制表人|审核人|负责人|统计人|联系人|填表日期|制表日期|日期)\s*[:：]"
+)
+
+
+def is_footer_row(row: list[Any]) -> bool:
+    """A signature line under the table (填表人：… 审核人：… 日期：…)."""
+    first = next((cell_text(c) for c in row if cell_text(c)), "")
+    return bool(_FOOTER.match(first))
+
+
+def pick_sheet(
+    sheets: list[Sheet],
+    aliases: Mapping[str, Iterable[str]],
+    required: Iterable[str],
+    *,
+    path: Path,
+    sheet_name: str | None = None,
+) -> tuple[Sheet, Header]:
+    """The sheet named by --sheet, else the first visible sheet with a header that has every
+    required column. A missing required column is an error naming it."""
+    required = list(required)
+    if sheet_name is not None:
+        chosen = [s for s in sheets if s.name == sheet_name]
+        if not chosen:
+            names = "、".join(s.name for s in sheets)
+            raise _file_error(
+                path,
+                f"没有名为“{sheet_name}”的工作表，已有：{names}",
+                f"no sheet named '{sheet_name}'; the sheets are: {names}",
+            )
+        candidates = chosen
+    else:
+        candidates = [s for s in sheets if not s.hidden] or sheets
+    best: tuple[Sheet, Header] | None = None
+    for sheet in candidates:
+        header = find_header(sheet, aliases)
+        if header is None:
+            continue
+        if all(r in header.columns for r in required):
+            return sheet, header
+        if best is None or len(header.columns) > len(best[1].columns):
+            best = (sheet, header)
+    if best is None:
+        want = "、".join(next(iter(aliases[r]), r) for r in required)
+        raise _file_error(
+            path,
+            f"找不到表头：前 20 行中没有包含 {want} 等列的一行；请检查是否选对了文件或工作表（--sheet）",
+            f"no header row found: none of the first 20 rows has columns such as {want}; "
+            "check the file or choose the sheet with --sheet",
+        )
+    missing = [next(iter(aliases[r]), r) for r in required if r not in best[1].columns]
+    raise _file_error(
+        path,
+        f"工作表“{best[0].name}”第 {best[1].row_index + 1} 行的表头缺少必需的列：{'、'.join(missing)}；请补上这些列后再导入",
+        f"the header in row {best[1].row_index + 1} of sheet '{best[0].name}' lacks the required "
+        f"column(s) {', '.join(missing)}; add them and import again",
+    )

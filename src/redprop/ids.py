@@ -1,0 +1,106 @@
+"""Personal data: ID numbers (GB 11643-1999), phone numbers, text normalisation and masking.
+
+Nothing outside this module decides how an ID or a phone is shown: every listing, log, error
+and export goes through `mask_id` / `mask_phone` unless the user explicitly asked to unmask.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# Landline: area code 0xx/0xxx, a dash or nothing, 7-8 digits, optional extension.
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_PHONE_SEPARATORS = re.compile(r"[\s()（）]+")
+
+
+def clean_text(value: str) -> str:
+    """Trim and fold: full-width ASCII to half-width (NFKC), every kind of space removed at the ends."""
+    folded = unicodedata.normalize("NFKC", value)
+    return _SPACES.sub(" ", folded).strip()
+
+
+def normalize_id(value: str) -> str:
+    """An ID number as typed: full-width digits, inner spaces and a lower-case x normalised."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).upper()
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK[total % 11]
+
+
+def id_shape_ok(value: str) -> bool:
+    """Eighteen characters: 17 digits and a digit or X."""
+    return len(value) == 18 and value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")
+
+
+def id_checksum_ok(value: str) -> bool:
+    return id_shape_ok(value) and id_check_char(value[:17]) == value[17]
+
+
+def id_birth_date(value: str) -> date | None:
+    """The birth date an ID encodes, or None when it is not a real date."""
+    try:
+        return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+
+
+def normalize_phone(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value)
+    text = _PHONE_SEPARATORS.sub("", text)
+    if text.startswith("+86"):
+        text = text[3:]
+    return text
+
+
+def phone_ok(value: str) -> bool:
+    """A mainland mobile (1[3-9] + 9 digits) or a landline with its area code."""
+    return bool(_MOBILE.match(value) or _LANDLINE.match(value))
+
+
+def mask_id(value: str | None) -> str:
+    """At most the first 6 and the last 4 characters: 110105********002X."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678 for a mobile; a landline keeps its area code and last 4 digits."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def is_masked(value: str) -> bool:
+    """A value that came out of a masked export (keep what is stored, never overwrite)."""
+    return "*" in value
+
+
+_BUILDING = re.compile(r"^(?:第)?(.+?)(?:号楼|号|栋|幢|座|#|楼)$")
+_UNIT = re.compile(r"^(?:第)?(.+?)(?:单元|门|#)$")
+
+
+def normalize_building(value: str) -> str:
+    """'5号楼', '5栋', '5幢', '5#', '第5栋' are all building '5'."""
+    text = clean_text(value).replace(" ", "")
+    match = _BUILDING.match(text)
+    return match.group(1) if match else text
+
+
+def normalize_unit(value: str) -> str:
+    """'2单元' is unit '2'."""
+    text = clean_text(value).replace(" ", "")
+    match = _UNIT.match(text)
+    return match.group(1) if match else text

@@ -1,0 +1,123 @@
+"""The ledger as a whole: creating it (init), checking it, backing it up, its schema revision."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from redprop.config import sqlite_path
+from redprop.errors import Conflict, LedgerError
+from redprop.models import Role, Staff, Street
+from redprop.services.org import add_street
+from redprop.services.staff import add_staff
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+@dataclass
+class InitResult:
+    street_created: bool = False
+    admin_created: bool = False
+
+
+def init_ledger(session: Session, *, street: str | None, admin: str | None) -> InitResult:
+    """Register the street and its first admin; running it again changes nothing."""
+    result = InitResult()
+    if street:
+        existing = session.scalar(select(Street).where(Street.name == street.strip()))
+        if existing is None:
+            add_street(session, name=street)
+            result.street_created = True
+    if admin:
+        member = session.scalar(select(Staff).where(Staff.name == admin.strip()))
+        if member is None or not member.active:
+            if not street:
+                streets = session.scalars(select(Street.name).limit(2)).all()
+                if len(streets) != 1:
+                    raise Conflict(
+                        "登记管理员需要指明街道：请加 --street 街道名称",
+                        "Registering an admin needs the street: add --street NAME",
+                    )
+                street = streets[0]
+            add_staff(session, name=admin, role=Role.admin.value, unit=street)
+            result.admin_created = True
+    return result
+
+
+@dataclass
+class CheckResult:
+    revision: str | None
+    head: str
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (zh, en)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_ledger(engine: Engine) -> CheckResult:
+    """Integrity, foreign keys and the schema revision; later issues add their own checks."""
+    from redprop.db import SCHEMA_HEAD, current_revision
+
+    with engine.connect() as conn:
+        result = CheckResult(revision=current_revision(conn), head=SCHEMA_HEAD)
+        if result.revision != SCHEMA_HEAD:
+            result.problems.append(
+                (
+                    f"结构版本是 {result.revision}，应为 {SCHEMA_HEAD}：请运行 redprop db upgrade",
+                    f"schema is at {result.revision}, expected {SCHEMA_HEAD}: run redprop db upgrade",
+                )
+            )
+        if engine.dialect.name == "sqlite":
+            for (line,) in conn.exec_driver_sql("PRAGMA integrity_check").fetchall():
+                if line != "ok":
+                    result.problems.append(
+                        (
+                            f"数据库文件损坏：{line}；请从备份恢复",
+                            f"the database file is damaged: {line}; restore from a backup",
+                        )
+                    )
+            for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+                result.problems.append(
+                    (
+                        f"{table} 第 {rowid} 行引用了不存在的 {parent}；请从备份恢复或联系管理员",
+                        f"{table} row {rowid} refers to a missing {parent}; restore from a backup",
+                    )
+                )
+    return result
+
+
+def backup_ledger(engine: Engine, *, target: Path) -> int:
+    """A consistent copy of a SQLite ledger made with SQLite's online backup (safe while others
+    write). Returns the size in bytes of the copy."""
+    source = sqlite_path(str(engine.url))
+    if source is None:
+        raise LedgerError(
+            "只有 SQLite 账本可以用 db backup 备份；PostgreSQL 请用 pg_dump（如 pg_dump -Fc redprop > 备份.dump）",
+            "db backup copies SQLite ledgers only; for PostgreSQL use pg_dump "
+            "(e.g. pg_dump -Fc redprop > backup.dump)",
+        )
+    target = target.expanduser().resolve()
+    if target.exists():
+        raise Conflict(
+            f"{target} 已经存在：请换一个文件名，备份不会覆盖已有文件",
+            f"{target} already exists: choose another name; a backup never overwrites a file",
+        )
+    if target == source.resolve():
+        raise Conflict("备份文件不能是账本本身", "The backup can't be the ledger itself")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target.stat().st_size
