@@ -296,7 +296,9 @@ def rename_unit(
     if kind == "building":
         new = normalize_building(_name(new, "楼栋号", "building number"))
         clash = select(Building.id).where(
-            Building.number == new, Building.community_id == unit.community_id
+            Building.number == new,
+            Building.community_id == unit.community_id,
+            Building.id != unit.id,
         )
         if session.scalar(clash):
             raise _exists("building", new)
@@ -304,7 +306,7 @@ def rename_unit(
     else:
         new = _name(new, "新名称", "new name")
         model = MODELS[kind]
-        clash = select(model.id).where(model.name == new)  # type: ignore[attr-defined]
+        clash = select(model.id).where(model.name == new, model.id != unit.id)  # type: ignore[attr-defined]
         if kind == "compound":
             clash = clash.where(Compound.community_id == unit.community_id)
         if kind != "grid" and session.scalar(clash):
@@ -343,10 +345,10 @@ def remove_unit(
     refs = references(session, unit)
     if refs:
         zh, en = both(UNIT_KINDS, kind)
-        what_zh = "、".join(f" {n} 个{both(UNIT_KINDS, t)[0]}" for t, n in refs)
+        what_zh = "、".join(f"{n} 个{both(UNIT_KINDS, t)[0]}" for t, n in refs)
         what_en = ", ".join(f"{n} {both(UNIT_KINDS, t)[1]}(s)" for t, n in refs)
         raise Conflict(
-            f"不能删除{zh}“{key}”：仍有{what_zh}属于它；请先移除或转移它们",
+            f"不能删除{zh}“{key}”：仍有 {what_zh}属于它；请先移除或转移它们",
             f"Can't remove the {en} '{key}': {what_en} still refer to it; remove or move them first",
         )
     session.delete(unit)
@@ -401,13 +403,13 @@ class StreetNode:
 
 def tree(session: Session) -> list[StreetNode]:
     """The whole unit tree with counts, in four queries whatever its size."""
-    per_grid_buildings = dict(
+    per_grid_buildings: dict[int, int] = dict(
         session.execute(select(Building.grid_id, func.count()).group_by(Building.grid_id)).all()
     )
-    per_grid_households = dict(
+    per_grid_households: dict[int, int] = dict(
         session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)).all()
     )
-    per_community_compounds = dict(
+    per_community_compounds: dict[int, int] = dict(
         session.execute(
             select(Compound.community_id, func.count()).group_by(Compound.community_id)
         ).all()
@@ -446,12 +448,12 @@ def list_units(
         return [{"name": c.name, "street": streets[c.street_id]} for c in rows]
     community_id = get_community(session, community).id if community else None
     if kind == "grid":
-        query = select(Grid).order_by(Grid.code)
+        grids = select(Grid).order_by(Grid.code)
         if community_id:
-            query = query.where(Grid.community_id == community_id)
+            grids = grids.where(Grid.community_id == community_id)
         return [
             {"code": g.code, "name": g.name, "kind": g.kind, "community": names[g.community_id]}
-            for g in session.scalars(query)
+            for g in session.scalars(grids)
         ]
     if kind == "compound":
         query = select(Compound).order_by(Compound.community_id, Compound.name)

@@ -87,11 +87,13 @@ def import_org(
         if parsed is not None:
             rows.append(parsed)
     result.rows = len(rows) + len({p.row for p in problems})
-    if not problems:
-        _check_file_consistency(rows, problems)
+    _check_file_consistency(rows, problems)
+    # A savepoint: a rejected file leaves nothing behind, even inside a larger transaction.
+    savepoint = session.begin_nested()
     if not problems:
         _apply(session, rows, result, problems, default_street_name=street)
     if problems:
+        savepoint.rollback()
         problems.sort(key=lambda p: p.row)
         raise OrgRowsInvalid(
             f"{path}：{len({p.row for p in problems})} 行有问题，未导入任何内容；请改正后重新导入",
@@ -99,6 +101,7 @@ def import_org(
             "Correct them and import again",
             details=problems,
         )
+    savepoint.commit()
     return result
 
 
@@ -250,8 +253,12 @@ def _apply(
 ) -> None:
     communities = {c.name: c for c in session.scalars(select(Community))}
     grids = {g.code: g for g in session.scalars(select(Grid))}
-    compounds = {(c.community_id, c.name): c for c in session.scalars(select(Compound))}
-    buildings = {(b.community_id, b.number): b for b in session.scalars(select(Building))}
+    compounds: dict[tuple[int | None, str], Compound] = {
+        (c.community_id, c.name): c for c in session.scalars(select(Compound))
+    }
+    buildings: dict[tuple[int | None, str], Building] = {
+        (b.community_id, b.number): b for b in session.scalars(select(Building))
+    }
     street_cache: dict[str, Street] = {}
     seen: set[tuple[str, object]] = set()
 
