@@ -1,15 +1,28 @@
 """Every table of the ledger (SQLModel) and the string enums their columns hold.
 
 Enums are stored as plain strings (not native database enums) so that SQLite and PostgreSQL
-share one set of migrations; services validate values against these enums.
+share one set of migrations; services validate values against these enums. Date-times are
+stored as local wall-clock time (config.LOCAL_TZ, Asia/Shanghai), without an offset: the ledger
+and its monthly periods are local.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -110,3 +123,106 @@ class Staff(SQLModel, table=True):
     phone: str | None = Field(default=None, sa_column=Column(String(40)))
     # Staff are retired, never deleted: cases keep naming who acted.
     active: bool = Field(default=True, nullable=False)
+
+
+class Category(SQLModel, table=True):
+    """Dispute categories (纠纷类型): seeded with the usual 人民调解 types, extendable."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
+
+
+class CaseCounter(SQLModel, table=True):
+    """The last case number given out per year; numbers are never reused."""
+
+    __tablename__ = "case_counter"
+
+    year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    last: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+class Case(SQLModel, table=True):
+    """A dispute (矛盾纠纷). Its state, level and clock are a cache of its events, kept in step by
+    the case service (and checked by replaying the events)."""
+
+    __tablename__ = "dispute"
+    __table_args__ = (
+        Index("ix_dispute_grid_state", "grid_id", "state"),
+        Index("ix_dispute_community_state", "community_id", "state"),
+        Index("ix_dispute_state_level", "state", "level"),
+        Index("ix_dispute_state_due", "state", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    street_id: int = Field(sa_column=_fk("street.id", index=False))
+    community_id: int = Field(sa_column=_fk("community.id", index=False))
+    grid_id: int = Field(sa_column=_fk("grid.id", index=False))
+    building_id: int | None = Field(default=None, sa_column=_fk("building.id", nullable=True))
+    unit: str | None = Field(default=None, sa_column=Column(String(20)))
+    room: str | None = Field(default=None, sa_column=Column(String(40)))
+    category_id: int = Field(sa_column=_fk("category.id"))
+    severity: str = Field(sa_column=Column(String(10), nullable=False))
+    source: str = Field(sa_column=Column(String(10), nullable=False))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    parties: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of names
+    state: str = Field(sa_column=Column(String(12), nullable=False))
+    level: str = Field(sa_column=Column(String(10), nullable=False))
+    supervised: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    clock_start: date | None = Field(default=None, sa_column=Column(Date))
+    limit_days: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    paused_days: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    suspended_on: date | None = Field(default=None, sa_column=Column(Date))
+    due_on: date | None = Field(default=None, sa_column=Column(Date))
+    yellow_on: date | None = Field(default=None, sa_column=Column(Date))
+    registered_at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    last_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    event_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    last_hash: str = Field(default="", sa_column=Column(String(64), nullable=False))
+
+
+class CaseEvent(SQLModel, table=True):
+    """One accepted action on a case. Append-only: never updated or deleted. Each event's hash
+    covers its content and the previous event's hash, so `db check` finds rows edited, deleted
+    or inserted behind redprop's back."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        Index("ix_case_event_action_at", "action", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=_fk("dispute.id", index=False))
+    seq: int = Field(sa_column=Column(Integer, nullable=False))
+    action: str = Field(sa_column=Column(String(12), nullable=False))
+    from_state: str | None = Field(default=None, sa_column=Column(String(12)))
+    from_level: str | None = Field(default=None, sa_column=Column(String(10)))
+    state: str = Field(sa_column=Column(String(12), nullable=False))
+    level: str = Field(sa_column=Column(String(10), nullable=False))
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    staff_id: int | None = Field(default=None, sa_column=_fk("staff.id", nullable=True))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # canonical JSON
+    due_on: date | None = Field(default=None, sa_column=Column(Date))
+    prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class CalendarDay(SQLModel, table=True):
+    """An exception to Monday-Friday: a public holiday, or a make-up working day (调休)."""
+
+    __tablename__ = "calendar_day"
+
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    kind: str = Field(sa_column=Column(String(10), nullable=False))  # holiday | workday
+    name: str | None = Field(default=None, sa_column=Column(String(50)))
+
+
+class Setting(SQLModel, table=True):
+    """Per-ledger settings (ladder limits, city level, overdue policy) as key/value text."""
+
+    key: str = Field(sa_column=Column(String(50), primary_key=True))
+    value: str = Field(sa_column=Column(String(200), nullable=False))

@@ -280,3 +280,35 @@ def pick_sheet(
         f"the header in row {best[1].row_index + 1} of sheet '{best[0].name}' lacks the required "
         f"column(s) {', '.join(missing)}; add them and import again",
     )
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+)
+
+
+def parse_date(value: Any, *, epoch1904: bool = False) -> date | None:
+    """A cell as a date: real dates, Excel serial numbers, 2023/1/5, 2023-01-05, 2023年1月5日."""
+    from datetime import timedelta
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # Excel's serial day numbers (to 9999-12-31)
+            base = date(1904, 1, 1) if epoch1904 else date(1899, 12, 30)
+            return base + timedelta(days=int(value))
+        return None
+    text = cell_text(value).replace(" ", "")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return None
+    return None

@@ -1,0 +1,921 @@
+"""The case ledger: registering disputes, applying actions through the ladder, the overdue sweep,
+listing and showing cases, and verifying the event chain.
+
+Every accepted action appends exactly one hash-chained event and updates the case's cached
+status in the same transaction; every refusal raises before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from redprop.config import LOCAL_TZ
+from redprop.config import now as clock_now
+from redprop.errors import NotFound, UsageProblem
+from redprop.ids import clean_text, normalize_building, normalize_unit
+from redprop.labels import ROLES, both
+from redprop.ladder import (
+    ACTION_NAMES,
+    ESCALATION_REASON,
+    LEVEL_NAMES,
+    STATE_NAMES,
+    SYSTEM_ACTOR,
+    Action,
+    Actor,
+    Level,
+    Place,
+    Refused,
+    Settings,
+    Severity,
+    State,
+    Status,
+    Step,
+    may_act,
+    step,
+)
+from redprop.models import (
+    Building,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    Category,
+    Community,
+    Grid,
+    Staff,
+    Street,
+)
+from redprop.services.org import get_grid
+from redprop.services.settings import load_calendar, load_settings
+from redprop.workdays import Calendar
+
+SOURCES = {
+    "patrol": ("排查", "跑楼", "巡查"),
+    "visit": ("来访",),
+    "phone": ("电话", "来电"),
+    "hotline": ("12345", "热线"),
+    "referral": ("转办", "移送"),
+    "other": ("其他",),
+}
+SEVERITY_WORDS = {"小事": "small", "大事": "major", "难事": "hard", "特事": "special"}
+REFER_TO = ("法院", "检察院", "公安", "仲裁", "部门")
+AGREEMENTS = {"oral": "oral", "口头": "oral", "written": "written", "书面": "written"}
+SATISFACTION = {
+    "satisfied": "satisfied",
+    "满意": "satisfied",
+    "basic": "basic",
+    "基本满意": "basic",
+    "unsatisfied": "unsatisfied",
+    "不满意": "unsatisfied",
+}
+FULFILLED = {
+    "yes": "yes",
+    "是": "yes",
+    "已履行": "yes",
+    "no": "no",
+    "否": "no",
+    "未履行": "no",
+    "partly": "partly",
+    "部分": "partly",
+    "部分履行": "partly",
+}
+GENESIS = "0" * 64
+
+
+# ---------------------------------------------------------------------------------------------
+# Time
+
+
+def local(at: datetime) -> datetime:
+    """A stored time: local wall-clock, without offset (see models.py)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return at.replace(microsecond=0)
+
+
+def _now() -> datetime:
+    return local(clock_now())
+
+
+def _when(at: datetime | None, *, case: Case | None, action: Action) -> datetime:
+    """The stated time: default now; never in the future; never before the case's last event."""
+    moment = local(at) if at is not None else _now()
+    current = _now()
+    if moment > current:
+        raise _refusal(
+            case,
+            action,
+            f"时间 {moment:%Y-%m-%d %H:%M} 晚于现在，不能登记未来的事",
+            f"the time {moment:%Y-%m-%d %H:%M} is in the future",
+        )
+    if case is not None and moment < case.last_at:
+        raise _refusal(
+            case,
+            action,
+            f"时间 {moment:%Y-%m-%d %H:%M} 早于该案上一次办理（{case.last_at:%Y-%m-%d %H:%M}）",
+            f"the time {moment:%Y-%m-%d %H:%M} is before the case's last event "
+            f"({case.last_at:%Y-%m-%d %H:%M})",
+        )
+    return moment
+
+
+def _refusal(case: Case | None, action: Action, zh: str, en: str) -> Refused:
+    az, ae = ACTION_NAMES[action]
+    if case is None:
+        return Refused(f"不能{az}：{zh}", f"Can't {ae}: {en}")
+    sz, se = STATE_NAMES[State(case.state)]
+    return Refused(
+        f"不能对{sz}的案件 {case.number} 执行{az}：{zh}",
+        f"Can't {ae} case {case.number} ({se}): {en}",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing user values
+
+
+def _choice(value: str, table: dict[str, str], what: str, what_en: str, codes: list[str]) -> str:
+    key = clean_text(value or "").lower()
+    if key in table:
+        return table[key]
+    raise UsageProblem(
+        f"未知的{what}“{value}”：可选 {'、'.join(codes)}",
+        f"Unknown {what_en} '{value}': choose one of {', '.join(codes)}",
+    )
+
+
+def parse_severity(value: str) -> Severity:
+    table = {s.value: s.value for s in Severity} | SEVERITY_WORDS
+    return Severity(_choice(value, table, "严重程度", "severity", [s.value for s in Severity]))
+
+
+def parse_source(value: str) -> str:
+    table = {code: code for code in SOURCES} | {w: c for c, ws in SOURCES.items() for w in ws}
+    return _choice(value, table, "来源", "source", list(SOURCES))
+
+
+def parse_level(value: str) -> Level:
+    table = {lv.value: lv.value for lv in Level} | {n[0]: lv.value for lv, n in LEVEL_NAMES.items()}
+    return Level(_choice(value, table, "层级", "level", [lv.value for lv in Level]))
+
+
+def get_category(session: Session, name: str) -> Category:
+    found = session.scalar(select(Category).where(Category.name == clean_text(name)))
+    if found is None:
+        names = "、".join(session.scalars(select(Category.name).order_by(Category.id)))
+        raise NotFound(
+            f"没有“{name}”这个纠纷类型；可选：{names}（或用 redprop case category add 新增）",
+            f"No dispute category '{name}'; the categories are: {names} "
+            "(add one with redprop case category add)",
+        )
+    return found
+
+
+def add_category(session: Session, *, name: str) -> Category:
+    text = clean_text(name)
+    if not text:
+        raise UsageProblem("类型名称不能为空", "The category name can't be empty")
+    if session.scalar(select(Category.id).where(Category.name == text)):
+        raise UsageProblem(f"纠纷类型“{text}”已经存在", f"The category '{text}' already exists")
+    category = Category(name=text)
+    session.add(category)
+    session.flush()
+    return category
+
+
+def list_categories(session: Session) -> list[str]:
+    return list(session.scalars(select(Category.name).order_by(Category.id)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Actors
+
+
+def resolve_actor(
+    session: Session, name: str | None, *, action: Action, case: Case | None
+) -> tuple[Actor, int]:
+    if not name:
+        raise _refusal(
+            case,
+            action,
+            "没有操作人：请用 --as 姓名 或环境变量 REDPROP_USER 指明是谁在办理",
+            "no actor: say who is acting with --as NAME or REDPROP_USER",
+        )
+    member = session.scalar(select(Staff).where(Staff.name == clean_text(name)))
+    if member is None or not member.active:
+        raise _refusal(
+            case,
+            action,
+            f"“{name}”不是在职的登记工作人员；请先 redprop staff add 登记",
+            f"'{name}' is not registered staff; register them with redprop staff add",
+        )
+    street_id, community_id, grid_id = member.street_id, member.community_id, member.grid_id
+    if grid_id is not None:
+        community_id = session.get_one(Grid, grid_id).community_id
+        level = Level.grid
+    elif community_id is not None:
+        level = Level.community
+    else:
+        level = Level.street
+    if community_id is not None:
+        street_id = session.get_one(Community, community_id).street_id
+    assert member.id is not None
+    actor = Actor(member.name, member.role, level, street_id, community_id, grid_id)
+    return actor, member.id
+
+
+def _check_actor(
+    actor: Actor, action: Action, level: Level | None, place: Place, case: Case | None
+) -> None:
+    if may_act(actor, action, level, place):
+        return
+    role_zh, role_en = both(ROLES, actor.role)
+    where_zh = LEVEL_NAMES[level][0] if level else ""
+    if action is Action.extend:
+        why_zh, why_en = (
+            "延期须由案件所在层级的上级批准",
+            "an extension is approved from above the case's level",
+        )
+    else:
+        why_zh = f"{role_zh}无权办理{where_zh}层级、不在其辖区内的案件，或无权执行此操作"
+        why_en = f"a {role_en} may not take this action on a {level} level case here"
+    raise _refusal(
+        case,
+        action,
+        f"{actor.name}（{role_zh}）无权操作：{why_zh}",
+        f"{actor.name} ({role_en}) may not: {why_en}",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Events and the hash chain
+
+
+def event_hash(number: str, ev: CaseEvent) -> str:
+    payload = [
+        number,
+        ev.seq,
+        ev.action,
+        ev.from_state,
+        ev.from_level,
+        ev.state,
+        ev.level,
+        ev.at.isoformat(),
+        ev.recorded_at.isoformat(),
+        ev.actor,
+        ev.reason,
+        ev.data,
+        ev.due_on.isoformat() if ev.due_on else None,
+        ev.prev_hash,
+    ]
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def status_of(case: Case) -> Status:
+    return Status(
+        state=State(case.state),
+        level=Level(case.level),
+        clock_start=case.clock_start,
+        limit_days=case.limit_days,
+        paused_days=case.paused_days,
+        suspended_on=case.suspended_on,
+        supervised=case.supervised,
+    )
+
+
+def _apply_status(case: Case, status: Status, cal: Calendar) -> None:
+    assert status.state is not None and status.level is not None
+    case.state, case.level = status.state.value, status.level.value
+    case.clock_start, case.limit_days = status.clock_start, status.limit_days
+    case.paused_days, case.suspended_on = status.paused_days, status.suspended_on
+    case.supervised = status.supervised
+    case.due_on, case.yellow_on = status.due_on(cal), status.yellow_on(cal)
+
+
+def _append(
+    session: Session,
+    case: Case,
+    *,
+    action: Action,
+    before: Status,
+    after: Status,
+    at: datetime,
+    actor: str,
+    staff_id: int | None,
+    reason: str | None,
+    data: dict[str, Any],
+) -> CaseEvent:
+    assert after.state is not None and after.level is not None
+    event = CaseEvent(
+        case_id=case.id,
+        seq=case.event_count + 1,
+        action=action.value,
+        from_state=before.state.value if before.state else None,
+        from_level=before.level.value if before.level else None,
+        state=after.state.value,
+        level=after.level.value,
+        at=at,
+        recorded_at=_now(),
+        actor=actor,
+        staff_id=staff_id,
+        reason=reason,
+        data=json.dumps(data, ensure_ascii=False, sort_keys=True),
+        due_on=case.due_on,
+        prev_hash=case.last_hash or GENESIS,
+        hash="",
+    )
+    event.hash = event_hash(case.number, event)
+    session.add(event)
+    case.event_count = event.seq
+    case.last_hash = event.hash
+    case.last_at = at
+    session.flush()
+    return event
+
+
+def _next_number(session: Session, year: int) -> str:
+    """Bump the year's counter in the command's transaction: unique under concurrent writers
+    (SQLite serialises writers; PostgreSQL locks the counter row), never reused."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    table = CaseCounter.__table__  # type: ignore[attr-defined]
+    stmt = (
+        insert(table)
+        .values(year=year, last=1)
+        .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + 1})
+        .returning(table.c.last)
+    )
+    last = session.execute(stmt).scalar_one()
+    return f"{year}-{last:05d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Registering and acting
+
+
+@dataclass
+class NewCase:
+    grid: str
+    category: str
+    severity: str
+    summary: str
+    parties: list[str]
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    source: str = "patrol"
+
+
+def register_case(
+    session: Session, *, new: NewCase, actor: str | None, at: datetime | None = None
+) -> Case:
+    settings, cal = load_settings(session), load_calendar(session)
+    grid = get_grid(session, new.grid)
+    community = session.get_one(Community, grid.community_id)
+    category = get_category(session, new.category)
+    severity = parse_severity(new.severity)
+    source = parse_source(new.source)
+    summary = clean_text(new.summary)
+    parties = [p for p in (clean_text(x) for x in new.parties) if p]
+    if not summary:
+        raise UsageProblem("请用 --summary 写明简要情况", "Give a summary with --summary")
+    if not parties:
+        raise UsageProblem(
+            "请用 --party 写明当事人（可多次使用）", "Name the parties with --party (repeatable)"
+        )
+    building_id = None
+    if new.building:
+        number = normalize_building(new.building)
+        building = session.scalar(
+            select(Building).where(Building.community_id == community.id, Building.number == number)
+        )
+        if building is None:
+            raise NotFound(
+                f"{community.name}没有楼栋“{new.building}”：用 redprop org building list -c {community.name} 查看",
+                f"{community.name} has no building '{new.building}': see redprop org building list",
+            )
+        building_id = building.id
+    moment = _when(at, case=None, action=Action.register)
+    place = Place(community.street_id, community.id, grid.id)  # type: ignore[arg-type]
+    intake = settings.intake(severity)
+    who, staff_id = resolve_actor(session, actor, action=Action.register, case=None)
+    _check_actor(who, Action.register, intake, place, None)
+
+    case = Case(
+        number=_next_number(session, moment.year),
+        street_id=community.street_id,
+        community_id=community.id,
+        grid_id=grid.id,
+        building_id=building_id,
+        unit=normalize_unit(new.unit) if new.unit else None,
+        room=clean_text(new.room) if new.room else None,
+        category_id=category.id,
+        severity=severity.value,
+        source=source,
+        summary=summary,
+        parties=json.dumps(parties, ensure_ascii=False),
+        state=State.registered.value,
+        level=intake.value,
+        registered_at=moment,
+        last_at=moment,
+    )
+    session.add(case)
+    session.flush()
+    before = Status()
+    after = step(
+        before,
+        Step(Action.register, moment.date(), severity=severity),
+        number=case.number,
+        settings=settings,
+        cal=cal,
+    )
+    _apply_status(case, after, cal)
+    _append(
+        session,
+        case,
+        action=Action.register,
+        before=before,
+        after=after,
+        at=moment,
+        actor=who.name,
+        staff_id=staff_id,
+        reason=None,
+        data={"severity": severity.value, "source": source},
+    )
+    return case
+
+
+def get_case(session: Session, number: str) -> Case:
+    case = session.scalar(select(Case).where(Case.number == clean_text(number)))
+    if case is None:
+        raise NotFound(
+            f"没有编号为 {number} 的案件：用 redprop case list 查看案件编号",
+            f"No case numbered {number}: see redprop case list",
+        )
+    return case
+
+
+@dataclass
+class Facts:
+    """What an action says, as typed on the command line."""
+
+    reason: str | None = None
+    text: str | None = None
+    to_level: str | None = None
+    days: int | None = None
+    outcome: str | None = None
+    agreement: str | None = None
+    summary: str | None = None
+    to: str | None = None
+    body: str | None = None
+    duplicate_of: str | None = None
+    satisfaction: str | None = None
+    fulfilled: str | None = None
+
+
+def _need(case: Case, action: Action, value: str | None, option: str, zh: str) -> str:
+    text = clean_text(value or "")
+    if not text:
+        raise _refusal(case, action, f"需要 {option}（{zh}）", f"{option} is required")
+    return text
+
+
+def _facts(
+    session: Session, case: Case, action: Action, facts: Facts
+) -> tuple[Step, str | None, dict[str, Any]]:
+    """Check an action's required facts; returns the ladder step, the event reason and data."""
+    on = date.min  # filled in by the caller
+    data: dict[str, Any] = {}
+    reason: str | None = None
+    move = Step(action, on)
+    if action in (Action.escalate, Action.suspend, Action.withdraw, Action.reopen):
+        reason = _need(case, action, facts.reason, "--reason", "原因")
+    elif action is Action.resume:
+        reason = clean_text(facts.reason or "") or None
+    elif action is Action.note:
+        reason = _need(case, action, facts.text, "--text", "调解记录内容")
+    elif action is Action.assign:
+        reason = _need(case, action, facts.reason, "--reason", "原因")
+        move = Step(
+            action,
+            on,
+            to_level=parse_level(_need(case, action, facts.to_level, "--to-level", "交办到的层级")),
+        )
+    elif action is Action.extend:
+        reason = _need(case, action, facts.reason, "--reason", "延期原因")
+        if not facts.days or facts.days < 1:
+            raise _refusal(
+                case,
+                action,
+                "需要 --days（延期的工作日数，正整数）",
+                "--days (a positive number of working days) is required",
+            )
+        move = Step(action, on, days=facts.days)
+        data["days"] = facts.days
+    elif action is Action.resolve:
+        reason = _need(case, action, facts.outcome, "--outcome", "化解结果")
+        agreement = _choice(
+            _need(case, action, facts.agreement, "--agreement", "协议形式 oral|written"),
+            AGREEMENTS,
+            "协议形式",
+            "agreement form",
+            ["oral", "written"],
+        )
+        data |= {"outcome": reason, "agreement": agreement}
+        if facts.summary:
+            data["summary"] = clean_text(facts.summary)
+    elif action is Action.refer:
+        to = _need(case, action, facts.to, "--to", "接收单位：" + "|".join(REFER_TO))
+        if to not in REFER_TO:
+            raise _refusal(
+                case,
+                action,
+                f"--to 只能是 {'、'.join(REFER_TO)}",
+                f"--to must be one of {', '.join(REFER_TO)}",
+            )
+        data["to"] = to
+        if facts.body:
+            data["body"] = clean_text(facts.body)
+        reason = to + (f"（{data['body']}）" if facts.body else "")
+    elif action is Action.withdraw and facts.duplicate_of:
+        pass
+    elif action is Action.visit:
+        sat = _choice(
+            _need(case, action, facts.satisfaction, "--satisfaction", "满意度"),
+            SATISFACTION,
+            "满意度",
+            "satisfaction",
+            ["satisfied", "basic", "unsatisfied"],
+        )
+        ful = _choice(
+            _need(case, action, facts.fulfilled, "--fulfilled", "协议履行情况"),
+            FULFILLED,
+            "履行情况",
+            "fulfilment",
+            ["yes", "no", "partly"],
+        )
+        data |= {"satisfaction": sat, "fulfilled": ful}
+        # Unsatisfied, or the agreement not (fully) honoured: the case goes back to work.
+        move = Step(action, on, reopens=sat == "unsatisfied" or ful != "yes")
+    if action is Action.withdraw and facts.duplicate_of:
+        other = get_case(session, facts.duplicate_of)
+        if other.id == case.id:
+            raise _refusal(case, action, "不能是自己的重复案件", "a case can't duplicate itself")
+        data["duplicate_of"] = other.number
+    return move, reason, data
+
+
+def act(
+    session: Session,
+    *,
+    number: str,
+    action: Action,
+    actor: str | None,
+    facts: Facts | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """Apply one action to a case. Refusals (illegal pair, missing facts, wrong actor, a time in
+    the future or before the last event) raise before anything is written."""
+    if action in (Action.register, Action.supervise):
+        raise UsageProblem(f"{action} 不能直接执行", f"{action} can't be applied directly")
+    case = get_case(session, number)
+    settings, cal = load_settings(session), load_calendar(session)
+    before = status_of(case)
+    from redprop.ladder import TRANSITIONS, refuse_pair
+
+    if (before.state, action) not in TRANSITIONS:
+        raise refuse_pair(case.number, before.state, action)
+    move, reason, data = _facts(session, case, action, facts or Facts())
+    moment = _when(at, case=case, action=action)
+    who, staff_id = resolve_actor(session, actor, action=action, case=case)
+    place = Place(case.street_id, case.community_id, case.grid_id)
+    _check_actor(who, action, before.level, place, case)
+    move = Step(
+        move.action, moment.date(), to_level=move.to_level, days=move.days, reopens=move.reopens
+    )
+    after = step(before, move, number=case.number, settings=settings, cal=cal)
+    _apply_status(case, after, cal)
+    return _append(
+        session,
+        case,
+        action=action,
+        before=before,
+        after=after,
+        at=moment,
+        actor=who.name,
+        staff_id=staff_id,
+        reason=reason,
+        data=data,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The sweep
+
+
+@dataclass
+class Swept:
+    number: str
+    action: str  # escalate | supervise
+    from_level: str
+    level: str
+    due_on: date | None
+
+
+def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
+    """Escalate each overdue open case one level (as the system, 超期自动上报); at the top level,
+    or under the supervise-only policy, mark it for 督办 once. Idempotent for a given time."""
+    settings, cal = load_settings(session), load_calendar(session)
+    moment = local(at) if at is not None else _now()
+    if moment > _now():
+        raise UsageProblem("清理时间不能晚于现在", "The sweep time can't be in the future")
+    today = moment.date()
+    overdue = session.scalars(
+        select(Case)
+        .where(
+            col(Case.state).in_([State.registered.value, State.in_progress.value]),
+            col(Case.due_on) < today,
+            Case.last_at <= moment,
+        )
+        .order_by(Case.id)
+    ).all()
+    done: list[Swept] = []
+    for case in overdue:
+        before = status_of(case)
+        escalate = settings.policy == "escalate" and before.level != settings.top
+        if not escalate and case.supervised:
+            continue
+        action = Action.escalate if escalate else Action.supervise
+        after = step(before, Step(action, today), number=case.number, settings=settings, cal=cal)
+        due_before = case.due_on
+        _apply_status(case, after, cal)
+        _append(
+            session,
+            case,
+            action=action,
+            before=before,
+            after=after,
+            at=moment,
+            actor=SYSTEM_ACTOR,
+            staff_id=None,
+            reason=ESCALATION_REASON if escalate else "超期督办",
+            data={"swept": True},
+        )
+        done.append(
+            Swept(case.number, action.value, str(before.level), str(after.level), due_before)
+        )
+    return done
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _today() -> date:
+    return _now().date()
+
+
+def warning_of(case: Case, today: date) -> str:
+    if case.state not in (State.registered.value, State.in_progress.value) or case.due_on is None:
+        return "none"
+    if today > case.due_on:
+        return "red"
+    if case.yellow_on is not None and today >= case.yellow_on:
+        return "yellow"
+    return "none"
+
+
+@dataclass
+class CaseFilter:
+    status: str | None = None
+    level: str | None = None
+    community: str | None = None
+    grid: str | None = None
+    severity: str | None = None
+    overdue: bool = False
+    yellow: bool = False
+
+
+@dataclass
+class CaseList:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+
+
+def list_cases(session: Session, *, filt: CaseFilter, limit: int | None = None) -> CaseList:
+    from redprop.services.org import get_community
+
+    today = _today()
+    conds: list[Any] = []
+    if filt.status:
+        state = _choice(
+            filt.status,
+            {s.value: s.value for s in State}
+            | {n[0]: s.value for s, n in STATE_NAMES.items() if s},
+            "状态",
+            "state",
+            [s.value for s in State],
+        )
+        conds.append(Case.state == state)
+    if filt.level:
+        conds.append(Case.level == parse_level(filt.level).value)
+    if filt.community:
+        conds.append(Case.community_id == get_community(session, filt.community).id)
+    if filt.grid:
+        conds.append(Case.grid_id == get_grid(session, filt.grid).id)
+    if filt.severity:
+        conds.append(Case.severity == parse_severity(filt.severity).value)
+    working = [State.registered.value, State.in_progress.value]
+    if filt.overdue:
+        conds += [col(Case.state).in_(working), col(Case.due_on) < today]
+    if filt.yellow:
+        conds += [
+            col(Case.state).in_(working),
+            col(Case.yellow_on) <= today,
+            col(Case.due_on) >= today,
+        ]
+    total = session.scalar(select(func.count()).select_from(Case).where(*conds)) or 0
+    query = (
+        select(Case, Grid.code, Community.name, Category.name)
+        .join(Grid, Grid.id == Case.grid_id)
+        .join(Community, Community.id == Case.community_id)
+        .join(Category, Category.id == Case.category_id)
+        .where(*conds)
+        .order_by(col(Case.id).desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = [
+        {
+            "number": c.number,
+            "state": c.state,
+            "level": c.level,
+            "severity": c.severity,
+            "category": category,
+            "community": community,
+            "grid": code,
+            "summary": c.summary,
+            "registered_at": c.registered_at.isoformat(timespec="minutes"),
+            "due_at": c.due_on.isoformat() if c.due_on else None,
+            "warning": warning_of(c, today),
+            "supervised": c.supervised,
+        }
+        for c, code, community, category in session.execute(query)
+    ]
+    return CaseList(rows=rows, total=total)
+
+
+def case_detail(session: Session, number: str) -> dict[str, Any]:
+    case = get_case(session, number)
+    grid = session.get_one(Grid, case.grid_id)
+    community = session.get_one(Community, case.community_id)
+    street = session.get_one(Street, case.street_id)
+    building = session.get(Building, case.building_id) if case.building_id else None
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    ).all()
+    address = "".join(
+        part
+        for part in (
+            f"{building.number}号楼" if building else "",
+            f"{case.unit}单元" if case.unit else "",
+            f"{case.room}室" if case.room else "",
+        )
+    )
+    return {
+        "number": case.number,
+        "state": case.state,
+        "level": case.level,
+        "severity": case.severity,
+        "category": session.get_one(Category, case.category_id).name,
+        "source": case.source,
+        "street": street.name,
+        "community": community.name,
+        "grid": grid.code,
+        "address": address or None,
+        "parties": json.loads(case.parties),
+        "summary": case.summary,
+        "registered_at": case.registered_at.isoformat(timespec="minutes"),
+        "due_at": case.due_on.isoformat() if case.due_on else None,
+        "warning": warning_of(case, _today()),
+        "supervised": case.supervised,
+        "events": [
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "from_state": e.from_state,
+                "from_level": e.from_level,
+                "state": e.state,
+                "level": e.level,
+                "at": e.at.isoformat(timespec="minutes"),
+                "recorded_at": e.recorded_at.isoformat(timespec="seconds"),
+                "actor": e.actor,
+                "reason": e.reason,
+                "data": json.loads(e.data),
+                "due_at": e.due_on.isoformat() if e.due_on else None,
+            }
+            for e in events
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Replay and verification
+
+
+def step_of(event: CaseEvent, severity: str) -> Step:
+    data = json.loads(event.data)
+    action = Action(event.action)
+    return Step(
+        action,
+        event.at.date(),
+        severity=Severity(severity) if action is Action.register else None,
+        to_level=Level(event.level) if action is Action.assign else None,
+        days=int(data.get("days", 0)),
+        reopens=action is Action.visit and event.state == State.in_progress.value,
+    )
+
+
+def replay(
+    events: list[CaseEvent], *, severity: str, number: str, settings: Settings, cal: Calendar
+) -> Status:
+    status = Status()
+    for event in events:
+        status = step(status, step_of(event, severity), number=number, settings=settings, cal=cal)
+    return status
+
+
+@dataclass
+class ChainProblem:
+    number: str
+    zh: str
+    en: str
+
+
+def verify_events(session: Session) -> list[ChainProblem]:
+    """Recompute every case's hash chain and replay its events against its cached status."""
+    settings, cal = load_settings(session), load_calendar(session)
+    problems: list[ChainProblem] = []
+    cases = {c.id: c for c in session.scalars(select(Case))}
+    by_case: dict[int, list[CaseEvent]] = {}
+    for ev in session.scalars(select(CaseEvent).order_by(CaseEvent.case_id, CaseEvent.seq)):
+        by_case.setdefault(ev.case_id, []).append(ev)
+    orphans: set[int] = set(by_case) - {c for c in cases if c is not None}
+    for case_id in sorted(orphans):
+        problems.append(
+            ChainProblem(f"#{case_id}", "有事件指向不存在的案件", "events point to a missing case")
+        )
+    for case_id, case in cases.items():
+        events = by_case.get(case_id or 0, [])
+        prev = GENESIS
+        broken = None
+        for expected_seq, ev in enumerate(events, start=1):
+            if ev.seq != expected_seq:
+                broken = (
+                    f"第 {expected_seq} 条事件缺失或次序被改动",
+                    f"event {expected_seq} is missing or out of order",
+                )
+                break
+            if ev.prev_hash != prev or event_hash(case.number, ev) != ev.hash:
+                broken = (
+                    f"第 {ev.seq} 条事件（{ev.action}）被改动",
+                    f"event {ev.seq} ({ev.action}) was altered",
+                )
+                break
+            prev = ev.hash
+        if broken is None and (
+            len(events) != case.event_count or prev != (case.last_hash or GENESIS)
+        ):
+            broken = (
+                "事件被删除或插入（与案件记录的事件数或末条哈希不符）",
+                "events were deleted or inserted (count or last hash does not match the case)",
+            )
+        if broken is None:
+            try:
+                status = replay(
+                    events, severity=case.severity, number=case.number, settings=settings, cal=cal
+                )
+            except Refused:
+                status = None
+            if status is None or (status.state, status.level) != (
+                State(case.state),
+                Level(case.level),
+            ):
+                broken = (
+                    "重放事件得到的状态与案件记录不符",
+                    "replaying the events does not give the case's state",
+                )
+        if broken:
+            problems.append(ChainProblem(case.number, *broken))
+    return problems
