@@ -42,3 +42,51 @@ def label(table: dict[str, Label], code: str, lang: str = "zh") -> str:
 
 def both(table: dict[str, Label], code: str) -> Label:
     return table.get(code, (code, code))
+
+
+STATES: dict[str, Label] = {
+    "registered": ("待受理", "registered"),
+    "in_progress": ("办理中", "in progress"),
+    "suspended": ("挂起", "suspended"),
+    "resolved": ("已化解", "resolved"),
+    "closed": ("已办结", "closed"),
+    "referred": ("已移交", "referred"),
+    "withdrawn": ("已撤销", "withdrawn"),
+}
+
+LEVELS: dict[str, Label] = {
+    "grid": ("网格", "grid"),
+    "community": ("社区", "community"),
+    "street": ("街道", "street"),
+    "city": ("市级", "city"),
+}
+
+SEVERITIES: dict[str, Label] = {
+    "small": ("小事", "small"),
+    "major": ("大事", "major"),
+    "hard": ("难事", "hard"),
+    "special": ("特事", "special"),
+}
+
+ACTIONS: dict[str, Label] = {
+    "register": ("登记", "register"),
+    "accept": ("受理", "accept"),
+    "escalate": ("上报", "escalate"),
+    "assign": ("交办", "assign"),
+    "note": ("调解记录", "note"),
+    "extend": ("延期", "extend"),
+    "suspend": ("挂起", "suspend"),
+    "resume": ("恢复", "resume"),
+    "resolve": ("化解", "resolve"),
+    "refer": ("移交", "refer"),
+    "withdraw": ("撤销", "withdraw"),
+    "visit": ("回访", "visit"),
+    "reopen": ("重新办理", "reopen"),
+    "supervise": ("督办", "supervise"),
+}
+
+WARNINGS: dict[str, Label] = {
+    "none": ("", ""),
+    "yellow": ("黄灯", "yellow"),
+    "red": ("红牌", "red"),
+}

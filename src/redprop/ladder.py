@@ -7,9 +7,9 @@ DESIGN §3, the clock rules, and who may act. Pure: no I/O, no database, no prin
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
-from collections.abc import Collection
 from enum import StrEnum
 
 from redprop.errors import RedpropError

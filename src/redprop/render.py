@@ -24,8 +24,18 @@ def table(
     for _, zh, en in columns:
         out.add_column(en if lang == "en" else zh)
     for row in rows:
-        out.add_row(*("" if row.get(key) is None else str(row.get(key)) for key, _, _ in columns))
+        out.add_row(*(_cell(row.get(key)) for key, _, _ in columns))
     return out
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    # ISO times read better with a space: 2026-11-03 09:30.
+    if len(text) >= 16 and text[4] == "-" and text[10] == "T":
+        return text.replace("T", " ", 1)
+    return text
 
 
 def unit_tree(streets: Sequence[Any], *, lang: str) -> Tree | Table:
@@ -48,3 +58,84 @@ def unit_tree(streets: Sequence[Any], *, lang: str) -> Tree | Table:
                 kind = label(GRID_KINDS, grid.kind, lang)
                 c.add(f"{grid.code} {grid.name} [dim]{kind}[/dim]{counts(grid)}")
     return root
+
+
+def case_table(rows: Sequence[dict[str, Any]], *, lang: str) -> Table:
+    from redprop.labels import LEVELS, SEVERITIES, STATES, WARNINGS
+
+    shown = [
+        {
+            **r,
+            "state_label": label(STATES, r["state"], lang),
+            "level_label": label(LEVELS, r["level"], lang),
+            "severity_label": label(SEVERITIES, r["severity"], lang),
+            "warning_label": label(WARNINGS, r["warning"], lang)
+            + (" 督办" if r["supervised"] else ""),
+        }
+        for r in rows
+    ]
+    columns = [
+        ("number", "编号", "Number"),
+        ("registered_at", "登记时间", "Registered"),
+        ("community", "社区", "Community"),
+        ("grid", "网格", "Grid"),
+        ("category", "纠纷类型", "Category"),
+        ("severity_label", "等级", "Severity"),
+        ("level_label", "层级", "Level"),
+        ("state_label", "状态", "State"),
+        ("due_at", "期限", "Due"),
+        ("warning_label", "预警", "Warning"),
+        ("summary", "简要情况", "Summary"),
+    ]
+    return table(shown, columns, lang=lang)
+
+
+def case_card(detail: dict[str, Any], *, lang: str) -> Table:
+    from redprop.labels import ACTIONS, LEVELS, SEVERITIES, STATES, WARNINGS
+
+    en = lang == "en"
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    fields = [
+        ("编号", "Number", detail["number"]),
+        ("状态", "State", label(STATES, detail["state"], lang)),
+        ("层级", "Level", label(LEVELS, detail["level"], lang)),
+        ("等级", "Severity", label(SEVERITIES, detail["severity"], lang)),
+        ("纠纷类型", "Category", detail["category"]),
+        ("网格", "Grid", f"{detail['community']} {detail['grid']}"),
+        ("地址", "Address", detail["address"] or ""),
+        ("当事人", "Parties", "、".join(detail["parties"])),
+        ("简要情况", "Summary", detail["summary"]),
+        ("期限", "Due", detail["due_at"] or ""),
+        (
+            "预警",
+            "Warning",
+            label(WARNINGS, detail["warning"], lang) + (" 督办" if detail["supervised"] else ""),
+        ),
+    ]
+    for zh, eng, value in fields:
+        head.add_row(eng if en else zh, str(value))
+    events = table(
+        [
+            {
+                **e,
+                "action_label": label(ACTIONS, e["action"], lang),
+                "after": f"{label(STATES, e['state'], lang)}（{label(LEVELS, e['level'], lang)}）",
+            }
+            for e in detail["events"]
+        ],
+        [
+            ("at", "时间", "At"),
+            ("action_label", "操作", "Action"),
+            ("after", "之后", "After"),
+            ("actor", "操作人", "Actor"),
+            ("reason", "说明", "Reason"),
+            ("due_at", "期限", "Due"),
+        ],
+        lang=lang,
+    )
+    outer = Table.grid()
+    outer.add_row(head)
+    outer.add_row(events)
+    return outer

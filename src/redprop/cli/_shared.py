@@ -120,7 +120,8 @@ def _is_locked(exc: Exception) -> bool:
 def stdout() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False)
+    # Piped output (scripts, files) is not cut to 80 columns; a terminal gets its own width.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 240)
 
 
 def emit_json(data: Any) -> None:

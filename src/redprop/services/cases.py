@@ -237,20 +237,32 @@ def _check_actor(
     if may_act(actor, action, level, place):
         return
     role_zh, role_en = both(ROLES, actor.role)
-    where_zh = LEVEL_NAMES[level][0] if level else ""
+    az, ae = ACTION_NAMES[action]
+    lz = LEVEL_NAMES[level][0] if level else ""
+    home = {
+        Level.grid: actor.grid_id == place.grid_id,
+        Level.community: actor.community_id == place.community_id,
+        Level.street: actor.street_id == place.street_id,
+    }.get(actor.level, False)
     if action is Action.extend:
-        why_zh, why_en = (
+        why = (
             "延期须由案件所在层级的上级批准",
             "an extension is approved from above the case's level",
         )
+    elif not home:
+        why = ("案件不在其辖区内", "the case is outside their unit")
+    elif actor.role == "building-head":
+        why = ("楼栋长只能登记案件", "a building head may only register cases")
     else:
-        why_zh = f"{role_zh}无权办理{where_zh}层级、不在其辖区内的案件，或无权执行此操作"
-        why_en = f"a {role_en} may not take this action on a {level} level case here"
+        why = (
+            f"案件在{lz}层级，{role_zh}不能对它执行{az}",
+            f"the case is at {level} level; a {role_en} can't {ae} it",
+        )
     raise _refusal(
         case,
         action,
-        f"{actor.name}（{role_zh}）无权操作：{why_zh}",
-        f"{actor.name} ({role_en}) may not: {why_en}",
+        f"{actor.name}（{role_zh}）无权操作：{why[0]}",
+        f"{actor.name} ({role_en}) may not: {why[1]}",
     )
 
 
@@ -872,9 +884,9 @@ def verify_events(session: Session) -> list[ChainProblem]:
     for ev in session.scalars(select(CaseEvent).order_by(CaseEvent.case_id, CaseEvent.seq)):
         by_case.setdefault(ev.case_id, []).append(ev)
     orphans: set[int] = set(by_case) - {c for c in cases if c is not None}
-    for case_id in sorted(orphans):
+    for orphan in sorted(orphans):
         problems.append(
-            ChainProblem(f"#{case_id}", "有事件指向不存在的案件", "events point to a missing case")
+            ChainProblem(f"#{orphan}", "有事件指向不存在的案件", "events point to a missing case")
         )
     for case_id, case in cases.items():
         events = by_case.get(case_id or 0, [])

@@ -1,0 +1,85 @@
+"""`redprop calendar …`: public holidays and make-up working days, for the working-day clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redprop.cli._shared import JsonOpt, emit_json, state, stdout
+
+app = typer.Typer(
+    help="工作日历：法定节假日与调休上班日 / the working-day calendar", no_args_is_help=True
+)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="日期，如 2026-10-01")],
+    to: Annotated[str | None, typer.Option("--to", help="结束日期（含）")] = None,
+    holiday: Annotated[bool, typer.Option("--holiday", help="放假")] = False,
+    workday: Annotated[bool, typer.Option("--workday", help="调休上班")] = False,
+    name: Annotated[str | None, typer.Option("--name", help="名称，如 国庆节")] = None,
+) -> None:
+    """登记放假日或调休上班日。例：redprop calendar add 2026-10-01 --to 2026-10-07 --holiday --name 国庆节"""
+    from redprop.config import parse_time
+    from redprop.errors import UsageProblem
+    from redprop.services.settings import add_days
+
+    st = state(ctx)
+    if holiday == workday:
+        raise UsageProblem(
+            "请二选一：--holiday（放假）或 --workday（调休上班）",
+            "Say either --holiday or --workday",
+        )
+    start = parse_time(day).date()
+    end = parse_time(to).date() if to else None
+    with st.session() as session:
+        count = add_days(
+            session, start=start, end=end, kind="holiday" if holiday else "workday", name=name
+        )
+    typer.echo(st.t(f"已登记 {count} 天", f"{count} day(s) recorded"))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help="年份")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """列出登记的放假日和调休上班日。例：redprop calendar list --year 2026"""
+    from redprop.render import table
+    from redprop.services.settings import list_days
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        days = list_days(session, year=year)
+    rows = [{"day": d.day.isoformat(), "kind": d.kind, "name": d.name} for d in days]
+    if as_json:
+        emit_json(rows)
+        return
+    kinds = {"holiday": st.t("放假", "holiday"), "workday": st.t("调休上班", "workday")}
+    shown = [{**r, "kind": kinds[r["kind"]]} for r in rows]
+    stdout().print(
+        table(
+            shown,
+            [("day", "日期", "Date"), ("kind", "类型", "Kind"), ("name", "名称", "Name")],
+            lang=st.lang,
+        )
+    )
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="含 日期、类型（休/班）、名称 的表格")],
+) -> None:
+    """从表格导入日历（日期、类型 休/班、名称）。例：redprop calendar import 2026节假日.xlsx"""
+    from redprop.services.settings import import_days
+
+    st = state(ctx)
+    with st.session() as session:
+        count = import_days(session, path=file)
+    typer.echo(st.t(f"已导入 {count} 天", f"{count} day(s) imported"))
