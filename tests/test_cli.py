@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from redprop import __version__
+from redprop.db import SCHEMA_HEAD
 
 
 def test_version_and_help(cli) -> None:
@@ -137,8 +138,8 @@ def test_org_import_reports_rows(cli, tmp_path: Path) -> None:
 
 def test_db_commands(cli, tmp_path: Path) -> None:
     cli("init", "--street", "新市区街道")
-    assert json.loads(cli("db", "current", "--json").stdout)["revision"] == "0001"
-    assert cli("db", "upgrade").stdout == "账本已是最新结构（0001），无需升级\n"
+    assert json.loads(cli("db", "current", "--json").stdout)["revision"] == SCHEMA_HEAD
+    assert cli("db", "upgrade").stdout == f"账本已是最新结构（{SCHEMA_HEAD}），无需升级\n"
     assert cli("db", "check").stdout == "检查通过：账本完整\n"
     target = tmp_path / "backup.db"
     cli("db", "backup", str(target))
@@ -149,7 +150,8 @@ def test_db_commands(cli, tmp_path: Path) -> None:
 
 
 def test_db_upgrade_creates_a_blank_ledger(cli, tmp_path: Path) -> None:
-    assert cli("--db", str(tmp_path / "new.db"), "db", "upgrade").stdout == "已升级：空 → 0001\n"
+    out = cli("--db", str(tmp_path / "new.db"), "db", "upgrade").stdout
+    assert out == f"已升级：空 → {SCHEMA_HEAD}\n"
 
 
 def test_demo_builds_the_yumen_street(cli, tmp_path: Path) -> None:

@@ -19,10 +19,19 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 _PHONE_SEPARATORS = re.compile(r"[\s()（）]+")
 
 
+# Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) to ASCII; Chinese punctuation (，。（）)
+# is left alone, since it belongs in names and summaries.
+_WIDTH = {
+    c: c - 0xFEE0
+    for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for c in range(r[0], r[1] + 1)
+}
+
+
 def clean_text(value: str) -> str:
-    """Trim and fold: full-width ASCII to half-width (NFKC), every kind of space removed at the ends."""
-    folded = unicodedata.normalize("NFKC", value)
-    return _SPACES.sub(" ", folded).strip()
+    """Trim (every kind of space, full-width and non-breaking too) and fold full-width digits and
+    letters to ASCII; runs of spaces inside become one space."""
+    return _SPACES.sub(" ", value.translate(_WIDTH)).strip()
 
 
 def normalize_id(value: str) -> str:
@@ -88,7 +97,7 @@ def is_masked(value: str) -> bool:
     return "*" in value
 
 
-_BUILDING = re.compile(r"^(?:第)?(.+?)(?:号楼|号|栋|幢|座|#|楼)$")
+_BUILDING = re.compile(r"^(?:第)?(.+?)(?:号楼|号|栋|幢|座|#|＃|楼)$")
 _UNIT = re.compile(r"^(?:第)?(.+?)(?:单元|门|#)$")
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from redprop import labels
 from redprop.errors import RedpropError
+from redprop.labels import Label
 from redprop.workdays import Calendar
 
 
@@ -138,39 +140,12 @@ TRANSITIONS: dict[tuple[State | None, Action], Rule] = {
     (source, action): rule for action, rule in RULES.items() for source in rule.sources
 }
 
-# Chinese and English names, for messages (labels.py has the display tables).
-STATE_NAMES = {
-    None: ("未登记", "unregistered"),
-    R: ("待受理", "registered"),
-    IP: ("办理中", "in progress"),
-    S: ("挂起", "suspended"),
-    State.resolved: ("已化解", "resolved"),
-    State.closed: ("已办结", "closed"),
-    State.referred: ("已移交", "referred"),
-    State.withdrawn: ("已撤销", "withdrawn"),
+# Chinese and English names, for messages.
+STATE_NAMES: dict[State | None, Label] = {None: ("未登记", "unregistered")} | {
+    State(code): names for code, names in labels.STATES.items()
 }
-ACTION_NAMES = {
-    Action.register: ("登记", "register"),
-    Action.accept: ("受理", "accept"),
-    Action.escalate: ("上报", "escalate"),
-    Action.assign: ("交办", "assign"),
-    Action.note: ("调解记录", "note"),
-    Action.extend: ("延期", "extend"),
-    Action.suspend: ("挂起", "suspend"),
-    Action.resume: ("恢复", "resume"),
-    Action.resolve: ("化解", "resolve"),
-    Action.refer: ("移交", "refer"),
-    Action.withdraw: ("撤销", "withdraw"),
-    Action.visit: ("回访", "visit"),
-    Action.reopen: ("重新办理", "reopen"),
-    Action.supervise: ("督办", "supervise"),
-}
-LEVEL_NAMES = {
-    Level.grid: ("网格", "grid"),
-    Level.community: ("社区", "community"),
-    Level.street: ("街道", "street"),
-    Level.city: ("市级", "city"),
-}
+ACTION_NAMES: dict[Action, Label] = {Action(c): n for c, n in labels.ACTIONS.items()}
+LEVEL_NAMES: dict[Level, Label] = {Level(c): n for c, n in labels.LEVELS.items()}
 
 
 class Refused(RedpropError):

@@ -61,7 +61,7 @@ def list_(
         emit_json(rows)
         return
     kinds = {"holiday": st.t("放假", "holiday"), "workday": st.t("调休上班", "workday")}
-    shown = [{**r, "kind": kinds[r["kind"]]} for r in rows]
+    shown = [{**r, "kind": kinds[str(r["kind"])]} for r in rows]
     stdout().print(
         table(
             shown,

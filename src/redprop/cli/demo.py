@@ -21,7 +21,9 @@ def demo(
     from redprop.config import app_dir
     from redprop.db import open_ledger, session_scope
     from redprop.render import unit_tree
-    from redprop.services.demo import build_demo, samples_dir
+    from redprop.services.cases import CaseFilter, list_cases
+    from redprop.services.cases import _now as ledger_now
+    from redprop.services.demo import build_demo, build_demo_cases, samples_dir
     from redprop.services.org import tree
 
     st = state(ctx)
@@ -34,22 +36,28 @@ def demo(
     try:
         with session_scope(engine) as session:
             result = build_demo(session, samples=samples_dir())
+        with session_scope(engine) as session:
+            build_demo_cases(session, now=ledger_now())
         with session_scope(engine, write=False) as session:
             streets = tree(session)
+            cases = list_cases(session, filt=CaseFilter()).rows
     finally:
         engine.dispose()
+    from redprop.render import case_table
+
     console = stdout()
     console.print(unit_tree(streets, lang=st.lang))
+    console.print(case_table(cases, lang=st.lang))
     grids = result.org.created["grid"]
     buildings = result.org.created["building"]
     console.print(
         st.t(
             f"\n演示账本：{path}\n已建 {result.org.created['community']} 个社区、{grids} 个网格、"
-            f"{buildings} 栋楼，登记工作人员 {result.staff} 名。\n"
-            f"继续体验：export REDPROP_DB={path}，然后 redprop org tree、redprop staff list",
+            f"{buildings} 栋楼，登记工作人员 {result.staff} 名，矛盾纠纷 {len(cases)} 件。\n"
+            f"继续体验：export REDPROP_DB={path}，然后 redprop case list、redprop case show 编号、redprop org tree",
             f"\nDemo ledger: {path}\nBuilt {result.org.created['community']} communities, {grids} "
-            f"grids, {buildings} buildings and {result.staff} staff.\n"
-            f"Explore it: export REDPROP_DB={path}, then redprop org tree, redprop staff list",
+            f"grids, {buildings} buildings, {result.staff} staff and {len(cases)} disputes.\n"
+            f"Explore it: export REDPROP_DB={path}, then redprop case list, redprop case show NUMBER",
         ),
         soft_wrap=True,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -47,3 +48,130 @@ def build_demo(session: Session, *, samples: Path) -> DemoResult:
         add_staff(session, name=name, role=role, unit=unit, phone=phone or None)
         staff += 1
     return DemoResult(org=org, staff=staff + 1)
+
+
+def _staff(session: Session, role: str, unit: str) -> str:
+    from redprop.services.staff import list_staff
+
+    return list_staff(session, role=role, unit=unit)[0].name
+
+
+def build_demo_cases(session: Session, *, now: datetime) -> list[str]:
+    """A handful of realistic disputes moved through the ladder, relative to `now`: one closed
+    after a visit, one awaiting its visit, one escalated from the grid to the street office,
+    one referred to court, one in progress, and one left overdue for the sweep to escalate."""
+    from redprop.ladder import Action
+    from redprop.services.cases import Facts, NewCase, act, register_case, sweep
+
+    w1 = _staff(session, "grid-worker", "G002")
+    w3 = _staff(session, "grid-worker", "G003")
+    w15 = _staff(session, "grid-worker", "G015")
+    tieren = _staff(session, "community", "铁人路社区")
+    street = "张建国"
+
+    def at(days: float) -> datetime:
+        return now - timedelta(days=days)
+
+    numbers = []
+
+    def new(actor: str, when: float, **kw: object) -> str:
+        case = register_case(session, new=NewCase(**kw), actor=actor, at=at(when))  # type: ignore[arg-type]
+        numbers.append(case.number)
+        return case.number
+
+    def do(number: str, action: Action, actor: str, when: float, **facts: object) -> None:
+        act(session, number=number, action=action, actor=actor, at=at(when), facts=Facts(**facts))  # type: ignore[arg-type]
+
+    leak = new(
+        w1,
+        20,
+        grid="G002",
+        category="邻里纠纷",
+        severity="small",
+        summary="楼上卫生间漏水，楼下天花板受损",
+        parties=["张三", "李四"],
+        building="4",
+        unit="2",
+        room="301",
+        source="patrol",
+    )
+    do(leak, Action.accept, w1, 19.9)
+    do(leak, Action.note, w1, 19, text="已约双方和物业维修人员现场查看")
+    do(leak, Action.resolve, w1, 17, outcome="楼上修复防水，赔偿楼下 800 元", agreement="written")
+    do(leak, Action.visit, w1, 12, satisfaction="satisfied", fulfilled="yes")
+
+    lift = new(
+        tieren,
+        15,
+        grid="G002",
+        category="物业纠纷",
+        severity="major",
+        summary="电梯多次停运，业主拒交物业费",
+        parties=["天昊小区业主代表", "嘉华物业"],
+        source="visit",
+    )
+    do(lift, Action.accept, tieren, 14.8)
+    do(
+        lift,
+        Action.resolve,
+        tieren,
+        9,
+        outcome="物业更换电梯主板，业主补交物业费",
+        agreement="oral",
+    )
+
+    parking = new(
+        w3,
+        14,
+        grid="G003",
+        category="邻里纠纷",
+        severity="small",
+        summary="地下车位长期被占用，多户争执",
+        parties=["王五", "赵六", "钱七"],
+        source="phone",
+    )
+    do(parking, Action.accept, w3, 13.9)
+    do(parking, Action.escalate, w3, 12, reason="涉及多户和物业，网格协调不成")
+    do(parking, Action.accept, tieren, 11.5)
+    do(parking, Action.escalate, tieren, 6, reason="物业公司不配合，需街道协调")
+    do(parking, Action.accept, street, 5.5)
+    do(parking, Action.note, street, 3, text="街道约谈物业公司与业主代表，拟定车位管理办法")
+
+    house = new(
+        street,
+        10,
+        grid="G015",
+        category="房屋宅基地",
+        severity="hard",
+        summary="房屋买卖过户纠纷，涉及产权",
+        parties=["孙八", "周九"],
+        source="referral",
+    )
+    do(house, Action.accept, street, 9.8)
+    do(house, Action.refer, street, 8, to="法院", body="玉门市人民法院")
+
+    noise = new(
+        w15,
+        4,
+        grid="G015",
+        category="邻里纠纷",
+        severity="small",
+        summary="夜间装修噪音扰民",
+        parties=["吴十", "郑十一"],
+        source="visit",
+    )
+    do(noise, Action.accept, w15, 3.9)
+
+    # Registered three weeks ago and never accepted: the sweep escalates it.
+    new(
+        w1,
+        21,
+        grid="G002",
+        category="环境污染",
+        severity="small",
+        summary="楼道堆放杂物，存在消防隐患",
+        parties=["冯十二"],
+        source="patrol",
+    )
+    sweep(session, at=now)
+    return numbers

@@ -90,6 +90,20 @@ def check_ledger(engine: Engine) -> CheckResult:
                         f"{table} row {rowid} refers to a missing {parent}; restore from a backup",
                     )
                 )
+    if result.revision == SCHEMA_HEAD:
+        from sqlalchemy.orm import Session as OrmSession
+
+        from redprop.services.cases import verify_events
+
+        with OrmSession(engine) as session:
+            for p in verify_events(session):
+                result.problems.append(
+                    (
+                        f"案件 {p.number} 的办理记录被绕过 redprop 改动：{p.zh}；请从备份核对恢复",
+                        f"Case {p.number}: its events were changed outside redprop: {p.en}; "
+                        "compare with a backup",
+                    )
+                )
     return result
 
 
