@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -157,6 +158,9 @@ def test_db_upgrade_creates_a_blank_ledger(cli, tmp_path: Path) -> None:
 def test_demo_builds_the_yumen_street(cli, tmp_path: Path) -> None:
     out = cli("demo", "--dir", str(tmp_path / "demo")).stdout
     assert out.startswith("新市区街道（104 个网格，472 栋楼，0 户）\n")
-    assert "已建 8 个社区、104 个网格、472 栋楼，登记工作人员 147 名。" in out
-    # Running it again starts from a fresh ledger, with the same result.
-    assert cli("demo", "--dir", str(tmp_path / "demo")).stdout == out
+    assert "已建 8 个社区、104 个网格、472 栋楼，登记工作人员 147 名，矛盾纠纷 6 件。" in out
+    assert "地下车位长期被占用" in out and "已移交" in out
+    # Running it again starts from a fresh ledger (the same story, the same case numbers).
+    again = cli("demo", "--dir", str(tmp_path / "demo")).stdout
+    numbers = re.compile(r"│ (\d{4}-\d{5}) │")
+    assert len(numbers.findall(again)) == len(numbers.findall(out)) == 6

@@ -239,7 +239,7 @@ class Step:
     action: Action
     on: date
     severity: Severity | None = None  # register
-    to_level: Level | None = None  # assign
+    to_level: Level | None = None  # assign; and, when replaying, the level an event recorded
     days: int = 0  # extend
     reopens: bool = False  # visit: unsatisfied or not honoured
 
@@ -253,10 +253,12 @@ def step(status: Status, move: Step, *, number: str, settings: Settings, cal: Ca
     level = status.level
     if rule.move is Move.intake:
         assert move.severity is not None
-        level = settings.intake(move.severity)
+        # A replayed registration keeps the level it was given then (the city level may have
+        # been turned on or off since).
+        level = move.to_level or settings.intake(move.severity)
     elif rule.move is Move.up:
         assert level is not None
-        level = settings.above(level)
+        level = move.to_level or settings.above(level)
         if level is None:
             raise Refused(
                 f"案件 {number} 已在最高层级（{LEVEL_NAMES[status.level][0]}），不能再上报；可移交或申请延期",  # type: ignore[index]
@@ -265,10 +267,12 @@ def step(status: Status, move: Step, *, number: str, settings: Settings, cal: Ca
             )
     elif rule.move is Move.down:
         assert level is not None and move.to_level is not None
-        if move.to_level not in settings.levels or settings.levels.index(
-            move.to_level
-        ) >= settings.levels.index(level):
-            below = settings.levels[: settings.levels.index(level)]
+        # Ranks come from the fixed order of all four levels, so a case left at city level
+        # after the city level was turned off can still be assigned (and replayed) down.
+        if move.to_level not in settings.levels or LEVELS.index(move.to_level) >= LEVELS.index(
+            level
+        ):
+            below = [lv for lv in settings.levels if LEVELS.index(lv) < LEVELS.index(level)]
             names = "、".join(LEVEL_NAMES[lv][0] for lv in below) or "无"
             raise Refused(
                 f"案件 {number} 在{LEVEL_NAMES[level][0]}层级，只能交办到更低的层级（{names}）",

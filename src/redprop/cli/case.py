@@ -131,12 +131,13 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """列出案件，最新的在前。例：redprop case list --grid G003 --status in_progress"""
-    from redprop.services.cases import CaseFilter, list_cases
+    from redprop.config import now
+    from redprop.services.case_query import CaseFilter, list_cases
 
     st = state(ctx)
     filt = CaseFilter(status, level, community, grid, severity, overdue, yellow)
     with st.session(write=False) as session:
-        found = list_cases(session, filt=filt, limit=None if as_json else limit)
+        found = list_cases(session, filt=filt, today=now().date(), limit=None if as_json else limit)
     if as_json:
         emit_json(found.rows)
         return

@@ -18,11 +18,10 @@ def demo(
     ] = None,
 ) -> None:
     """新建一个示例街道账本（8 个社区、104 个网格）并显示单元树；不使用 --db。例：redprop demo --dir /tmp/demo"""
-    from redprop.config import app_dir
+    from redprop.config import app_dir, now
     from redprop.db import open_ledger, session_scope
     from redprop.render import unit_tree
-    from redprop.services.cases import CaseFilter, list_cases
-    from redprop.services.cases import _now as ledger_now
+    from redprop.services.case_query import CaseFilter, list_cases
     from redprop.services.demo import build_demo, build_demo_cases, samples_dir
     from redprop.services.org import tree
 
@@ -37,10 +36,10 @@ def demo(
         with session_scope(engine) as session:
             result = build_demo(session, samples=samples_dir())
         with session_scope(engine) as session:
-            build_demo_cases(session, now=ledger_now())
+            build_demo_cases(session, now=now().replace(tzinfo=None, microsecond=0))
         with session_scope(engine, write=False) as session:
             streets = tree(session)
-            cases = list_cases(session, filt=CaseFilter()).rows
+            cases = list_cases(session, filt=CaseFilter(), today=now().date()).rows
     finally:
         engine.dispose()
     from redprop.render import case_table

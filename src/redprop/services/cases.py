@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -52,19 +52,12 @@ from redprop.models import (
     Staff,
     Street,
 )
+from redprop.services.case_query import warning
 from redprop.services.org import get_grid
 from redprop.services.settings import load_calendar, load_settings
+from redprop.services.vocab import choice, parse_level, parse_severity, parse_source
 from redprop.workdays import Calendar
 
-SOURCES = {
-    "patrol": ("排查", "跑楼", "巡查"),
-    "visit": ("来访",),
-    "phone": ("电话", "来电"),
-    "hotline": ("12345", "热线"),
-    "referral": ("转办", "移送"),
-    "other": ("其他",),
-}
-SEVERITY_WORDS = {"小事": "small", "大事": "major", "难事": "hard", "特事": "special"}
 REFER_TO = ("法院", "检察院", "公安", "仲裁", "部门")
 AGREEMENTS = {"oral": "oral", "口头": "oral", "written": "written", "书面": "written"}
 SATISFACTION = {
@@ -139,31 +132,6 @@ def _refusal(case: Case | None, action: Action, zh: str, en: str) -> Refused:
 
 # ---------------------------------------------------------------------------------------------
 # Parsing user values
-
-
-def _choice(value: str, table: dict[str, str], what: str, what_en: str, codes: list[str]) -> str:
-    key = clean_text(value or "").lower()
-    if key in table:
-        return table[key]
-    raise UsageProblem(
-        f"未知的{what}“{value}”：可选 {'、'.join(codes)}",
-        f"Unknown {what_en} '{value}': choose one of {', '.join(codes)}",
-    )
-
-
-def parse_severity(value: str) -> Severity:
-    table = {s.value: s.value for s in Severity} | SEVERITY_WORDS
-    return Severity(_choice(value, table, "严重程度", "severity", [s.value for s in Severity]))
-
-
-def parse_source(value: str) -> str:
-    table = {code: code for code in SOURCES} | {w: c for c, ws in SOURCES.items() for w in ws}
-    return _choice(value, table, "来源", "source", list(SOURCES))
-
-
-def parse_level(value: str) -> Level:
-    table = {lv.value: lv.value for lv in Level} | {n[0]: lv.value for lv, n in LEVEL_NAMES.items()}
-    return Level(_choice(value, table, "层级", "level", [lv.value for lv in Level]))
 
 
 def get_category(session: Session, name: str) -> Category:
@@ -537,7 +505,7 @@ def _facts(
         data["days"] = facts.days
     elif action is Action.resolve:
         reason = _need(case, action, facts.outcome, "--outcome", "化解结果")
-        agreement = _choice(
+        agreement = choice(
             _need(case, action, facts.agreement, "--agreement", "协议形式 oral|written"),
             AGREEMENTS,
             "协议形式",
@@ -563,14 +531,14 @@ def _facts(
     elif action is Action.withdraw and facts.duplicate_of:
         pass
     elif action is Action.visit:
-        sat = _choice(
+        sat = choice(
             _need(case, action, facts.satisfaction, "--satisfaction", "满意度"),
             SATISFACTION,
             "满意度",
             "satisfaction",
             ["satisfied", "basic", "unsatisfied"],
         )
-        ful = _choice(
+        ful = choice(
             _need(case, action, facts.fulfilled, "--fulfilled", "协议履行情况"),
             FULFILLED,
             "履行情况",
@@ -699,93 +667,7 @@ def _today() -> date:
 
 
 def warning_of(case: Case, today: date) -> str:
-    if case.state not in (State.registered.value, State.in_progress.value) or case.due_on is None:
-        return "none"
-    if today > case.due_on:
-        return "red"
-    if case.yellow_on is not None and today >= case.yellow_on:
-        return "yellow"
-    return "none"
-
-
-@dataclass
-class CaseFilter:
-    status: str | None = None
-    level: str | None = None
-    community: str | None = None
-    grid: str | None = None
-    severity: str | None = None
-    overdue: bool = False
-    yellow: bool = False
-
-
-@dataclass
-class CaseList:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    total: int = 0
-
-
-def list_cases(session: Session, *, filt: CaseFilter, limit: int | None = None) -> CaseList:
-    from redprop.services.org import get_community
-
-    today = _today()
-    conds: list[Any] = []
-    if filt.status:
-        state = _choice(
-            filt.status,
-            {s.value: s.value for s in State}
-            | {n[0]: s.value for s, n in STATE_NAMES.items() if s},
-            "状态",
-            "state",
-            [s.value for s in State],
-        )
-        conds.append(Case.state == state)
-    if filt.level:
-        conds.append(Case.level == parse_level(filt.level).value)
-    if filt.community:
-        conds.append(Case.community_id == get_community(session, filt.community).id)
-    if filt.grid:
-        conds.append(Case.grid_id == get_grid(session, filt.grid).id)
-    if filt.severity:
-        conds.append(Case.severity == parse_severity(filt.severity).value)
-    working = [State.registered.value, State.in_progress.value]
-    if filt.overdue:
-        conds += [col(Case.state).in_(working), col(Case.due_on) < today]
-    if filt.yellow:
-        conds += [
-            col(Case.state).in_(working),
-            col(Case.yellow_on) <= today,
-            col(Case.due_on) >= today,
-        ]
-    total = session.scalar(select(func.count()).select_from(Case).where(*conds)) or 0
-    query = (
-        select(Case, Grid.code, Community.name, Category.name)
-        .join(Grid, Grid.id == Case.grid_id)
-        .join(Community, Community.id == Case.community_id)
-        .join(Category, Category.id == Case.category_id)
-        .where(*conds)
-        .order_by(col(Case.id).desc())
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    rows = [
-        {
-            "number": c.number,
-            "state": c.state,
-            "level": c.level,
-            "severity": c.severity,
-            "category": category,
-            "community": community,
-            "grid": code,
-            "summary": c.summary,
-            "registered_at": c.registered_at.isoformat(timespec="minutes"),
-            "due_at": c.due_on.isoformat() if c.due_on else None,
-            "warning": warning_of(c, today),
-            "supervised": c.supervised,
-        }
-        for c, code, community, category in session.execute(query)
-    ]
-    return CaseList(rows=rows, total=total)
+    return warning(case.state, case.due_on, case.yellow_on, today)
 
 
 def case_detail(session: Session, number: str) -> dict[str, Any]:
@@ -853,7 +735,10 @@ def step_of(event: CaseEvent, severity: str) -> Step:
         action,
         event.at.date(),
         severity=Severity(severity) if action is Action.register else None,
-        to_level=Level(event.level) if action is Action.assign else None,
+        # Level moves replay as recorded, whatever the ladder settings are today.
+        to_level=Level(event.level)
+        if action in (Action.register, Action.escalate, Action.assign)
+        else None,
         days=int(data.get("days", 0)),
         reopens=action is Action.visit and event.state == State.in_progress.value,
     )
