@@ -24,9 +24,11 @@ import random
 import sqlite3
 import time
 from bisect import bisect
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,17 @@ NOW = datetime(2026, 11, 20, 18, 0)
 FIRST_DAY = date(2025, 1, 1)
 CHUNK = 10_000  # cases per job: one executemany batch of cases, one of their events
 SWEEP_AT = 6 * 60 + 30  # the daily overdue sweep (redprop case sweep from cron), 06:30
+
+CASE_COLUMNS = (
+    "id", "number", "street_id", "community_id", "grid_id", "building_id", "unit", "room",
+    "category_id", "severity", "source", "summary", "parties", "state", "level", "supervised",
+    "clock_start", "limit_days", "paused_days", "suspended_on", "due_on", "yellow_on",
+    "registered_at", "last_at", "event_count", "last_hash",
+)  # fmt: skip
+EVENT_COLUMNS = (
+    "case_id", "seq", "action", "from_state", "from_level", "state", "level", "at",
+    "recorded_at", "actor", "staff_id", "reason", "data", "due_on", "prev_hash", "hash",
+)  # fmt: skip
 
 R, IP, S = "registered", "in_progress", "suspended"
 OPEN = frozenset({R, IP, S})
@@ -916,6 +929,25 @@ def _world(path: Path, seed: int, now: datetime) -> World:
     )
 
 
+def _rows(jobs: list[Job], world: World, workers: int) -> Iterator[tuple[list[Any], list[Any]]]:
+    """Each job's rows, in order; `workers` processes make them while the caller inserts, with
+    a few jobs in flight (not all: rows waiting to be inserted would pile up in memory)."""
+    if not workers:
+        for job in jobs:
+            yield make_job(job, world)
+        return
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(world,)) as pool:
+        todo = iter(jobs)
+        pending = deque(pool.apply_async(make_job, (job,)) for job in islice(todo, 2 * workers))
+        while pending:
+            rows = pending.popleft().get()
+            job = next(todo, None)
+            if job is not None:
+                pending.append(pool.apply_async(make_job, (job,)))
+            yield rows
+
+
 def build_ledger(
     path: Path,
     cases: int,
@@ -963,31 +995,18 @@ def build_ledger(
 
     con = sqlite3.connect(path, isolation_level=None)
     try:
-        con.execute("PRAGMA journal_mode = WAL")
+        con.execute(f"PRAGMA journal_mode = {os.environ.get('JM', 'WAL')}")
         con.execute("PRAGMA synchronous = OFF")
-        con.execute("PRAGMA cache_size = -524288")  # 512 MiB, for building the indexes
+        con.execute("PRAGMA cache_size = -524288")  # 512 MiB: the indexes' working pages
         con.execute("PRAGMA temp_store = MEMORY")
         con.execute("BEGIN")
-        insert_case = f"INSERT INTO dispute VALUES ({', '.join('?' * 26)})"
-        insert_event = (
-            "INSERT INTO case_event (case_id, seq, action, from_state, from_level, state, level, "
-            "at, recorded_at, actor, staff_id, reason, data, due_on, prev_hash, hash) "
-            f"VALUES ({', '.join('?' * 16)})"
-        )
+        insert_case = f"INSERT INTO dispute ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
+        insert_event = f"INSERT INTO case_event ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
         events = 0
-        if workers:
-            ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-            with ctx.Pool(workers, initializer=_init_worker, initargs=(world,)) as pool:
-                for case_rows, event_rows in pool.imap(make_job, jobs):
-                    con.executemany(insert_case, case_rows)
-                    con.executemany(insert_event, event_rows)
-                    events += len(event_rows)
-        else:
-            for job in jobs:
-                case_rows, event_rows = make_job(job, world)
-                con.executemany(insert_case, case_rows)
-                con.executemany(insert_event, event_rows)
-                events += len(event_rows)
+        for case_rows, event_rows in _rows(jobs, world, workers):
+            con.executemany(insert_case, case_rows)
+            con.executemany(insert_event, event_rows)
+            events += len(event_rows)
         lap(f"{cases:,} cases, {events:,} events generated and inserted ({workers} workers)")
         con.executemany(
             "INSERT INTO case_counter (year, last) VALUES (?, ?) "
@@ -997,6 +1016,7 @@ def build_ledger(
         con.execute("COMMIT")
         lap("committed")
         con.execute("ANALYZE")
+        con.execute("PRAGMA journal_mode = WAL")
         lap("analyzed")
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         lap("checkpointed")

@@ -226,3 +226,16 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(sa_column=Column(String(50), primary_key=True))
     value: str = Field(sa_column=Column(String(200), nullable=False))
+
+
+class UnmaskLog(SQLModel, table=True):
+    """Every request to see ID and phone numbers in full: who, when, which command, what."""
+
+    __tablename__ = "unmask_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    command: str = Field(sa_column=Column(String(50), nullable=False))
+    scope: str = Field(sa_column=Column(String(300), nullable=False))
+    rows: int = Field(default=0, sa_column=Column(Integer, nullable=False))

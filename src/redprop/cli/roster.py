@@ -1,0 +1,246 @@
+"""`redprop roster …`: import, list, show and export the household roster (住户花名册)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, emit_json, state, stdout
+
+app = typer.Typer(help="住户花名册：导入、查询、导出 / household rosters", no_args_is_help=True)
+
+MAX_SHOWN = 50
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help=".xlsx/.xlsm/.xls/.ods/.csv 花名册")],
+    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="可疑值（校验码、电话等）也拒绝")
+    ] = False,
+    atomic: Annotated[bool, typer.Option("--atomic", help="有任何一行被拒绝就全部不导入")] = False,
+    create_units: Annotated[
+        bool, typer.Option("--create-units", help="自动创建缺少的社区、网格、小区、楼栋")
+    ] = False,
+    errors: Annotated[
+        Path | None,
+        typer.Option("--errors", help="把被拒绝和有警告的行写到这个 .xlsx，改正后可再导入"),
+    ] = None,
+    as_json: JsonOpt = False,
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="列出全部问题")] = 0,
+) -> None:
+    """导入住户花名册：重复导入不变；逐行报告问题（行号、列、改法）。退出码：0 全部导入，3 部分行被拒绝，1 未导入任何行。
+    例：redprop roster import 铁人路社区花名册.xlsx --errors 待改正.xlsx"""
+    from redprop.services.roster import import_roster, write_errors_workbook
+
+    st = state(ctx)
+    with st.session() as session:
+        report = import_roster(
+            session,
+            path=file,
+            sheet=sheet,
+            dry_run=dry_run,
+            strict=strict,
+            atomic=atomic,
+            create_units=create_units,
+        )
+    written = write_errors_workbook(report, errors) if errors and report.flagged_rows else 0
+    if as_json:
+        emit_json(
+            {
+                "file": report.file,
+                "sheet": report.sheet,
+                "stored": report.stored,
+                "dry_run": report.dry_run,
+                "counts": report.counts(),
+                "problems": [p.as_dict(st.lang) for p in report.problems],
+                "created_units": report.created_units,
+                "ignored_columns": report.ignored_columns,
+                "errors_file": str(errors) if written else None,
+            }
+        )
+        raise typer.Exit(report.exit_code)
+    c = report.counts()
+    typer.echo(
+        st.t(
+            f"读取 {c['read']} 行：新增 {c['new']}，更新 {c['updated']}，未变 {c['unchanged']}，合并 {c['merged']}，"
+            f"警告 {c['warned']}，拒绝 {c['rejected']}，跳过 {c['skipped']}",
+            f"{c['read']} rows read: {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
+            f"{c['merged']} merged, {c['warned']} warned, {c['rejected']} rejected, {c['skipped']} skipped",
+        )
+    )
+    if report.dry_run:
+        typer.echo(st.t("（试运行：未写入任何内容）", "(dry run: nothing was stored)"))
+    elif report.rejected and not report.stored:
+        typer.echo(
+            st.t(
+                "有被拒绝的行，按 --atomic 未写入任何内容",
+                "Rows were rejected; with --atomic nothing was stored",
+            )
+        )
+    if report.problems:
+        from redprop.render import table
+
+        shown = report.problems if verbose else report.problems[:MAX_SHOWN]
+        level = {"error": st.t("拒绝", "rejected"), "warning": st.t("警告", "warning")}
+        rows = [{**p.as_dict(st.lang), "level": level[p.level]} for p in shown]
+        columns = [
+            ("row", "行号", "Row"),
+            ("column", "列", "Column"),
+            ("level", "结果", "Outcome"),
+            ("message", "问题与改法", "Problem and fix"),
+        ]
+        stdout().print(table(rows, columns, lang=st.lang))
+        if len(shown) < len(report.problems):
+            typer.echo(
+                st.t(
+                    f"另有 {len(report.problems) - len(shown)} 条问题；用 -v 或 --errors 查看全部",
+                    f"{len(report.problems) - len(shown)} more problems; use -v or --errors",
+                )
+            )
+    if report.created_units:
+        typer.echo(st.t("已创建：", "Created: ") + "、".join(report.created_units))
+    if report.ignored_columns:
+        typer.echo(
+            st.t("已忽略未知的列：", "Ignored unknown columns: ")
+            + "、".join(report.ignored_columns),
+            err=True,
+        )
+    if written:
+        typer.echo(
+            st.t(
+                f"已把 {written} 行写到 {errors}，改正后可重新导入",
+                f"Wrote {written} rows to {errors}; correct and import them again",
+            )
+        )
+    raise typer.Exit(report.exit_code)
+
+
+ROSTER_COLUMNS = [
+    ("id", "编号", "No."),
+    ("community", "社区", "Community"),
+    ("grid", "网格", "Grid"),
+    ("address", "地址", "Address"),
+    ("head_name", "户主", "Head"),
+    ("id_number", "身份证号", "ID number"),
+    ("phone", "电话", "Phone"),
+    ("persons", "人口", "Persons"),
+    ("flags", "待核实", "Flags"),
+]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    community: CommunityOpt = None,
+    grid: GridOpt = None,
+    building: Annotated[str | None, typer.Option("--building", "-b", help="楼栋")] = None,
+    flagged: Annotated[bool, typer.Option("--flagged", help="只看有待核实标记的住户")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="最多显示多少户（--json 时不限）")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """列出住户（身份证号、电话已脱敏）。例：redprop roster list --grid G001 --flagged"""
+    from itertools import islice
+
+    from redprop.services.households import list_households
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        found = list_households(
+            session, community=community, grid=grid, building=building, flagged=flagged
+        )
+        rows = list(found if as_json else islice(found, limit + 1))
+    if as_json:
+        emit_json(rows)
+        return
+    from redprop.render import table
+
+    more = len(rows) > limit
+    shown = [
+        {
+            **r,
+            "address": f"{r['building']}-{r['unit'] or '0'}-{r['room']}",
+            "flags": ",".join(r["flags"]),
+        }
+        for r in rows[:limit]
+    ]
+    stdout().print(table(shown, ROSTER_COLUMNS, lang=st.lang))
+    if more:
+        typer.echo(
+            st.t(
+                f"只显示前 {limit} 户；用 --limit 或 --json 查看全部",
+                f"Showing the first {limit}; use --limit or --json",
+            ),
+            err=True,
+        )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="住户编号，或地址 社区/楼栋-单元-房号")],
+    unmask: Annotated[
+        bool, typer.Option("--unmask", help="显示完整号码（会记录是谁查看）")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """显示一户住户。例：redprop roster show 铁人路社区/5-2-301"""
+    from redprop.services.households import show_household
+
+    st = state(ctx)
+    with st.session(write=unmask) as session:
+        row = show_household(session, ref=ref, unmask=unmask, actor=st.actor)
+    if as_json:
+        emit_json(row)
+        return
+    for key, value in row.items():
+        if value not in (None, [], ""):
+            typer.echo(f"{key}: {','.join(value) if isinstance(value, list) else value}")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="导出到 .xlsx 或 .csv")],
+    community: CommunityOpt = None,
+    grid: GridOpt = None,
+    unmask: Annotated[
+        bool, typer.Option("--unmask", help="导出完整号码（会记录是谁导出）")
+    ] = False,
+) -> None:
+    """导出花名册（中文表头，默认脱敏，可原样再导入）。例：redprop roster export 花名册.xlsx -c 铁人路社区"""
+    from redprop.services.households import export_roster
+
+    st = state(ctx)
+    with st.session() as session:
+        count = export_roster(
+            session, out=out, community=community, grid=grid, unmask=unmask, actor=st.actor
+        )
+    typer.echo(st.t(f"已导出 {count} 户到 {out}", f"Exported {count} households to {out}"))
+
+
+@app.command("unmask-log")
+def unmask_log(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """列出查看完整身份证号和电话的记录。例：redprop roster unmask-log"""
+    from redprop.render import table
+    from redprop.services.households import unmask_log as service
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        rows = service(session)
+    if as_json:
+        emit_json(rows)
+        return
+    columns = [
+        ("at", "时间", "At"),
+        ("actor", "操作人", "Actor"),
+        ("command", "命令", "Command"),
+        ("scope", "范围", "Scope"),
+        ("rows", "户数", "Rows"),
+    ]
+    stdout().print(table(rows, columns, lang=st.lang))

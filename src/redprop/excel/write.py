@@ -1,0 +1,77 @@
+"""Writing workbooks and CSV files that a spreadsheet can never run: text that starts with
+= + - @ is always stored as text, never as a formula."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_safe(value: Any) -> Any:
+    """For CSV, where a cell has no type: a leading apostrophe keeps =… as text in Excel and
+    WPS (our importer drops it again, so an export re-imports unchanged)."""
+    if is_formula_like(value):
+        return "'" + value
+    return "" if value is None else value
+
+
+def strip_csv_guard(text: str) -> str:
+    """The inverse of csv_safe, applied on import."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
+
+
+def text_cell(ws: Any, value: Any) -> Any:
+    """A write-only cell; a string is always a string cell, even when it starts with '='."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def write_table(
+    path: Path,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet: str = "Sheet1",
+    widths: Sequence[int] | None = None,
+) -> int:
+    """One header row and data rows, to .xlsx (write-only, frozen header, filter) or .csv
+    (UTF-8 with BOM, which Excel and WPS open correctly). Returns the number of data rows."""
+    if path.suffix.lower() == ".csv":
+        count = 0
+        with path.open("w", newline="", encoding="utf-8-sig") as fh:
+            out = csv.writer(fh)
+            out.writerow(headers)
+            for row in rows:
+                out.writerow([csv_safe(v) for v in row])
+                count += 1
+        return count
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.freeze_panes = "A2"
+    for idx, width in enumerate(widths or [14] * len(headers), start=1):
+        ws.column_dimensions[get_column_letter(idx)].width = width
+    ws.append([text_cell(ws, h) for h in headers])
+    count = 0
+    for row in rows:
+        ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in row])
+        count += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    wb.save(path)
+    return count

@@ -1,0 +1,246 @@
+"""Households after import: listing, showing and exporting the roster, masked unless the user
+asks to unmask, and every unmask request recorded."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from redprop.config import LOCAL_TZ
+from redprop.config import now as clock_now
+from redprop.errors import NotFound, UsageProblem
+from redprop.ids import clean_text, mask_id, mask_phone, normalize_building, normalize_unit
+from redprop.models import Building, Community, Compound, Grid, Household, UnmaskLog
+from redprop.services.org import get_community, get_grid
+from redprop.services.roster import HEADERS
+
+EXPORT_FIELDS = (
+    "community",
+    "grid",
+    "compound",
+    "building",
+    "unit",
+    "room",
+    "head_name",
+    "id_number",
+    "phone",
+    "persons",
+    "hukou",
+    "housing",
+    "note",
+    "registered_on",
+)
+
+
+def record_unmask(
+    session: Session, *, actor: str | None, command: str, scope: str, rows: int
+) -> None:
+    """Unmasking is itself recorded: who, when, which command, what."""
+    from redprop.services.staff import get_staff
+
+    if not actor:
+        raise UsageProblem(
+            "显示完整身份证号和电话须用 --as 姓名 指明是谁在查看（会被记录）",
+            "Unmasking needs --as NAME: who is looking is recorded",
+        )
+    member = get_staff(session, actor)
+    at = clock_now().astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
+    session.add(UnmaskLog(at=at, actor=member.name, command=command, scope=scope, rows=rows))
+    session.flush()
+
+
+def _query(
+    session: Session,
+    *,
+    community: str | None,
+    grid: str | None,
+    building: str | None,
+    flagged: bool = False,
+):  # type: ignore[no-untyped-def]
+    query = (
+        select(Household, Community.name, Grid.code, Building.number, Compound.name)
+        .join(Community, Community.id == Household.community_id)
+        .join(Grid, Grid.id == Household.grid_id)
+        .join(Building, Building.id == Household.building_id)
+        .outerjoin(Compound, Compound.id == Building.compound_id)
+        .order_by(Household.community_id, Building.id, Household.unit, Household.room)
+    )
+    if community:
+        query = query.where(Household.community_id == get_community(session, community).id)
+    if grid:
+        query = query.where(Household.grid_id == get_grid(session, grid).id)
+    if building:
+        query = query.where(Building.number == normalize_building(building))
+    if flagged:
+        query = query.where(Household.flags != "")
+    return query
+
+
+def _row(
+    h: Household, community: str, grid: str, building: str, compound: str | None, *, unmask: bool
+) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "community": community,
+        "grid": grid,
+        "compound": compound,
+        "building": building,
+        "unit": h.unit,
+        "room": h.room,
+        "head_name": h.head_name,
+        "id_number": (h.id_number if unmask else mask_id(h.id_number)) or None,
+        "phone": (h.phone if unmask else mask_phone(h.phone)) or None,
+        "persons": h.persons,
+        "hukou": h.hukou,
+        "housing": h.housing,
+        "note": h.note,
+        "registered_on": h.registered_on.isoformat() if h.registered_on else None,
+        "flags": [f for f in h.flags.split(",") if f],
+    }
+
+
+def list_households(
+    session: Session,
+    *,
+    community: str | None = None,
+    grid: str | None = None,
+    building: str | None = None,
+    flagged: bool = False,
+) -> Iterator[dict[str, Any]]:
+    query = _query(session, community=community, grid=grid, building=building, flagged=flagged)
+    for h, comm, code, number, compound in session.execute(query):
+        yield _row(h, comm, code, number, compound, unmask=False)
+
+
+_ADDRESS = re.compile(
+    r"^(?:(?P<community>[^/\s]+)[/\s]+)?(?P<building>[^-/\s]+)[-/](?:(?P<unit>[^-/\s]+)[-/])?(?P<room>[^-/\s]+)$"
+)
+
+
+def find_household(session: Session, ref: str) -> Household:
+    """By the household's number (#12 or 12) or its address: 铁人路社区/5-2-301, 5-2-301, 5-301."""
+    text = clean_text(ref)
+    if text.lstrip("#").isdigit():
+        found = session.get(Household, int(text.lstrip("#")))
+        if found is None:
+            raise NotFound(f"没有编号为 {text} 的住户", f"No household numbered {text}")
+        return found
+    m = _ADDRESS.match(text)
+    if not m:
+        raise UsageProblem(
+            f"无法识别的住户“{ref}”：写编号（如 12），或地址 社区/楼栋-单元-房号（如 铁人路社区/5-2-301）",
+            f"Can't read '{ref}': give the household number (e.g. 12) or an address "
+            "community/building-unit-room (e.g. 铁人路社区/5-2-301)",
+        )
+    query = (
+        select(Household)
+        .join(Building, Building.id == Household.building_id)
+        .where(
+            Building.number == normalize_building(m["building"]),
+            Household.unit == (normalize_unit(m["unit"]) if m["unit"] else ""),
+            Household.room == m["room"],
+        )
+    )
+    if m["community"]:
+        query = query.where(Household.community_id == get_community(session, m["community"]).id)
+    matches = session.scalars(query.limit(2)).all()
+    if not matches:
+        raise NotFound(
+            f"没有住户“{ref}”：用 redprop roster list 查看",
+            f"No household '{ref}': see redprop roster list",
+        )
+    if len(matches) > 1:
+        raise UsageProblem(
+            f"有多户是“{ref}”，请加上社区，如 铁人路社区/{text}",
+            f"Several households match '{ref}': add the community",
+        )
+    return matches[0]
+
+
+def show_household(
+    session: Session, *, ref: str, unmask: bool = False, actor: str | None = None
+) -> dict[str, Any]:
+    h = find_household(session, ref)
+    building = session.get_one(Building, h.building_id)
+    compound = session.get(Compound, building.compound_id) if building.compound_id else None
+    if unmask:
+        record_unmask(session, actor=actor, command="roster show", scope=ref, rows=1)
+    return _row(
+        h,
+        session.get_one(Community, h.community_id).name,
+        session.get_one(Grid, h.grid_id).code,
+        building.number,
+        compound.name if compound else None,
+        unmask=unmask,
+    )
+
+
+def export_roster(
+    session: Session,
+    *,
+    out: Path,
+    community: str | None = None,
+    grid: str | None = None,
+    unmask: bool = False,
+    actor: str | None = None,
+) -> int:
+    """The roster with Chinese headers, masked unless unmask; re-imports with no change."""
+    from redprop.excel.write import write_table
+
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageProblem(
+            "导出文件须以 .xlsx 或 .csv 结尾", "The export file must end in .xlsx or .csv"
+        )
+    query = _query(session, community=community, grid=grid, building=None)
+
+    def rows() -> Iterator[list[Any]]:
+        for h, comm, code, number, compound in session.execute(query):
+            r = _row(h, comm, code, number, compound, unmask=unmask)
+            yield [
+                r["community"],
+                r["grid"],
+                r["compound"],
+                r["building"],
+                r["unit"],
+                r["room"],
+                r["head_name"],
+                r["id_number"],
+                r["phone"],
+                r["persons"],
+                r["hukou"],
+                r["housing"],
+                r["note"],
+                h.registered_on,
+            ]
+
+    widths = [12, 8, 12, 6, 6, 8, 10, 22, 16, 8, 10, 10, 20, 12]
+    count = write_table(
+        out, [HEADERS[f] for f in EXPORT_FIELDS], rows(), sheet="住户花名册", widths=widths
+    )
+    if unmask:
+        scope = (
+            " ".join(f"{k}={v}" for k, v in (("community", community), ("grid", grid)) if v)
+            or "all"
+        )
+        record_unmask(
+            session, actor=actor, command="roster export", scope=f"{out.name} {scope}", rows=count
+        )
+    return count
+
+
+def unmask_log(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": r.at.isoformat(timespec="seconds"),
+            "actor": r.actor,
+            "command": r.command,
+            "scope": r.scope,
+            "rows": r.rows,
+        }
+        for r in session.scalars(select(UnmaskLog).order_by(UnmaskLog.id))
+    ]
