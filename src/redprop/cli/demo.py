@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from redprop.cli._shared import state, stdout
+from redprop.cli.roster import print_report
 
 
 def demo(
@@ -24,6 +25,7 @@ def demo(
     from redprop.services.case_query import CaseFilter, list_cases
     from redprop.services.demo import build_demo, build_demo_cases, samples_dir
     from redprop.services.org import tree
+    from redprop.services.roster import import_roster
 
     st = state(ctx)
     target = (directory or app_dir() / "demo").expanduser().resolve()
@@ -36,6 +38,8 @@ def demo(
         with session_scope(engine) as session:
             result = build_demo(session, samples=samples_dir())
         with session_scope(engine) as session:
+            roster = import_roster(session, path=samples_dir() / "roster.xlsx")
+        with session_scope(engine) as session:
             build_demo_cases(session, now=now().replace(tzinfo=None, microsecond=0))
         with session_scope(engine, write=False) as session:
             streets = tree(session)
@@ -46,6 +50,14 @@ def demo(
 
     console = stdout()
     console.print(unit_tree(streets, lang=st.lang))
+    typer.echo(
+        st.t(
+            "\n导入示例花名册 samples/roster.xlsx：",
+            "\nImporting the sample roster samples/roster.xlsx:",
+        )
+    )
+    print_report(st, roster)
+    typer.echo("")
     console.print(case_table(cases, lang=st.lang))
     grids = result.org.created["grid"]
     buildings = result.org.created["building"]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, emit_json, state, stdout
+from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, State, emit_json, state, stdout
+
+if TYPE_CHECKING:
+    from redprop.services.roster import RosterReport
 
 app = typer.Typer(help="住户花名册：导入、查询、导出 / household rosters", no_args_is_help=True)
 
@@ -65,6 +68,19 @@ def import_(
             }
         )
         raise typer.Exit(report.exit_code)
+    print_report(st, report, verbose=verbose)
+    if written:
+        typer.echo(
+            st.t(
+                f"已把 {written} 行写到 {errors}，改正后可重新导入",
+                f"Wrote {written} rows to {errors}; correct and import them again",
+            )
+        )
+    raise typer.Exit(report.exit_code)
+
+
+def print_report(st: State, report: RosterReport, *, verbose: int = 0) -> None:
+    """The import report for people: counts, then the problems with row, column and fix."""
     c = report.counts()
     typer.echo(
         st.t(
@@ -111,14 +127,6 @@ def import_(
             + "、".join(report.ignored_columns),
             err=True,
         )
-    if written:
-        typer.echo(
-            st.t(
-                f"已把 {written} 行写到 {errors}，改正后可重新导入",
-                f"Wrote {written} rows to {errors}; correct and import them again",
-            )
-        )
-    raise typer.Exit(report.exit_code)
 
 
 ROSTER_COLUMNS = [
