@@ -90,3 +90,10 @@ WARNINGS: dict[str, Label] = {
     "yellow": ("黄灯", "yellow"),
     "red": ("红牌", "red"),
 }
+
+FLAGS: dict[str, Label] = {
+    "id_checksum": ("身份证校验码有误", "ID check character"),
+    "id_birth": ("出生日期存疑", "ID birth date"),
+    "phone": ("电话存疑", "phone"),
+    "no_id": ("无身份证号", "no ID"),
+}
