@@ -166,6 +166,7 @@ def list_(
     if as_json:
         emit_json(rows)
         return
+    from redprop.labels import FLAGS, label
     from redprop.render import table
 
     more = len(rows) > limit
@@ -173,7 +174,7 @@ def list_(
         {
             **r,
             "address": f"{r['building']}-{r['unit'] or '0'}-{r['room']}",
-            "flags": ",".join(r["flags"]),
+            "flags": "、".join(label(FLAGS, f, st.lang) for f in r["flags"]),
         }
         for r in rows[:limit]
     ]
