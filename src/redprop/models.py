@@ -176,9 +176,15 @@ class Case(SQLModel, table=True):
     due_on: date | None = Field(default=None, sa_column=Column(Date))
     yellow_on: date | None = Field(default=None, sa_column=Column(Date))
     registered_at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
-    last_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    # The time of the last event: figures only replay cases active since a period began.
+    last_at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
     event_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     last_hash: str = Field(default="", sa_column=Column(String(64), nullable=False))
+    # Where an imported case came from (the old ledger's number or its row's content), so that
+    # importing the same ledger again creates no duplicates.
+    source_ref: str | None = Field(
+        default=None, sa_column=Column(String(64), unique=True, index=True)
+    )
 
 
 class CaseEvent(SQLModel, table=True):
@@ -207,6 +213,7 @@ class CaseEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # canonical JSON
     due_on: date | None = Field(default=None, sa_column=Column(Date))
+    yellow_on: date | None = Field(default=None, sa_column=Column(Date))
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
 

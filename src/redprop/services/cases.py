@@ -255,6 +255,10 @@ def event_hash(number: str, ev: CaseEvent) -> str:
         ev.due_on.isoformat() if ev.due_on else None,
         ev.prev_hash,
     ]
+    # Added in schema 0004: covered when present, so events written before it still verify.
+    yellow = getattr(ev, "yellow_on", None)
+    if yellow is not None:
+        payload.append(yellow.isoformat())
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -309,6 +313,7 @@ def _append(
         reason=reason,
         data=json.dumps(data, ensure_ascii=False, sort_keys=True),
         due_on=case.due_on,
+        yellow_on=case.yellow_on,
         prev_hash=case.last_hash or GENESIS,
         hash="",
     )
