@@ -97,3 +97,20 @@ FLAGS: dict[str, Label] = {
     "phone": ("电话存疑", "phone"),
     "no_id": ("无身份证号", "no ID"),
 }
+
+FIGURES: dict[str, Label] = {
+    "carried_over": ("结转", "carried over"),
+    "registered": ("新增", "registered"),
+    "reopened": ("重开", "reopened"),
+    "resolved": ("化解", "resolved"),
+    "referred": ("移交", "referred"),
+    "withdrawn": ("撤销", "withdrawn"),
+    "open_at_end": ("在办", "open at end"),
+    "resolution_rate": ("化解率", "resolution rate"),
+    "on_time_rate": ("按期化解率", "on-time rate"),
+    "small_kept_in_grid_rate": ("小事不出网格率", "small kept in grid"),
+    "kept_within_street_rate": ("矛盾不上交率", "kept within street"),
+    "overdue_at_end": ("超期", "overdue"),
+    "yellow_at_end": ("黄灯", "yellow"),
+    "escalations": ("上报次数", "escalations"),
+}

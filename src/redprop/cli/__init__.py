@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from redprop import __version__
-from redprop.cli import calendar, case, db, demo, ladder, org, roster, staff
+from redprop.cli import calendar, case, db, demo, ladder, org, report, roster, staff
 from redprop.cli._shared import RedpropGroup, State
 
 app = typer.Typer(
@@ -72,6 +72,7 @@ def root(
 
 app.command("init")(db.init)
 app.command("demo")(demo.demo)
+app.command("report")(report.report)
 app.add_typer(org.app, name="org")
 app.add_typer(roster.app, name="roster")
 app.add_typer(case.app, name="case")

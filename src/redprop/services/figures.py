@@ -1,0 +1,410 @@
+"""Monthly figures (DESIGN §4): computed from the event history as of a period's end, so a
+closed month gives the same figures whenever it is generated.
+
+Periods are half-open, [start, end), in local time. A case belongs to the period's population
+U when it was open at the start (carried_over), registered in it (registered), or brought back
+from a closed state in it (reopened: a reopen, or a visit that sent it back to work). Each case
+of U ends the period in exactly one class, so
+
+    carried_over + registered + reopened = open_at_end + resolved + referred + withdrawn.
+
+Only cases that are open now or had an event since the period began can belong to U; the rest
+are never read (an index on the case's last event time finds them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Date, DateTime, column, select, table
+from sqlalchemy.orm import Session
+
+from redprop.errors import UsageProblem
+
+OPEN = ("registered", "in_progress", "suspended")
+WORKING = ("registered", "in_progress")
+END_CLASS = {
+    "registered": "open_at_end",
+    "in_progress": "open_at_end",
+    "suspended": "open_at_end",
+    "resolved": "resolved",
+    "closed": "resolved",
+    "referred": "referred",
+    "withdrawn": "withdrawn",
+}
+LEVELS = ("grid", "community", "street", "city")
+SEVERITIES = ("small", "major", "hard", "special")
+COUNTS = (
+    "carried_over",
+    "registered",
+    "reopened",
+    "open_at_end",
+    "resolved",
+    "referred",
+    "withdrawn",
+    "overdue_at_end",
+    "yellow_at_end",
+    "escalations",
+)
+RATES = ("resolution_rate", "on_time_rate", "small_kept_in_grid_rate", "kept_within_street_rate")
+
+dispute = table(
+    "dispute",
+    column("id"),
+    column("number"),
+    column("community_id"),
+    column("grid_id"),
+    column("category_id"),
+    column("severity"),
+    column("state"),
+    column("level"),
+    column("due_on", Date),
+    column("yellow_on", Date),
+    column("last_at", DateTime),
+    column("registered_at", DateTime),
+)
+event = table(
+    "case_event",
+    column("case_id"),
+    column("seq"),
+    column("action"),
+    column("from_state"),
+    column("state"),
+    column("level"),
+    column("at", DateTime),
+    column("due_on", Date),
+    column("yellow_on", Date),
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # local, inclusive
+    end: datetime  # local, exclusive
+
+    @property
+    def last_day(self) -> date:
+        return (self.end - timedelta(seconds=1)).date()
+
+    def as_dict(self) -> dict[str, str]:
+        return {"from": self.start.date().isoformat(), "to": self.end.date().isoformat()}
+
+    @property
+    def month(self) -> str | None:
+        s, e = self.start, self.end
+        nxt = (s.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if s.day == 1 and s.time() == e.time() == datetime.min.time() and e == nxt:
+            return f"{s:%Y-%m}"
+        return None
+
+
+def month_period(month: str) -> Period:
+    try:
+        start = datetime.strptime(month.strip(), "%Y-%m")
+    except ValueError:
+        raise UsageProblem(
+            f"月份“{month}”应写成 2026-11", f"Write the month as 2026-11, not '{month}'"
+        ) from None
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return Period(start, end)
+
+
+def parse_period(*, month: str | None, start: str | None, end: str | None, today: date) -> Period:
+    if month and (start or end):
+        raise UsageProblem(
+            "--month 与 --from/--to 只能二选一", "Give --month or --from/--to, not both"
+        )
+    if month:
+        return month_period(month)
+    if start or end:
+        if not (start and end):
+            raise UsageProblem("--from 和 --to 要一起给出", "Give both --from and --to")
+        try:
+            a, b = (datetime.fromisoformat(x.strip()) for x in (start, end))
+        except ValueError:
+            raise UsageProblem("日期应写成 2026-01-01", "Write dates as 2026-01-01") from None
+        if b <= a:
+            raise UsageProblem(
+                "--to 必须晚于 --from（区间为 [from, to)）",
+                "--to must be after --from ([from, to))",
+            )
+        return Period(a, b)
+    return month_period(f"{today:%Y-%m}")
+
+
+@dataclass
+class Outcome:
+    """One case of U: how it entered the period and where it stood at the end."""
+
+    case_id: int
+    community_id: int
+    grid_id: int
+    category_id: int
+    severity: str
+    entry: str  # carried_over | registered | reopened
+    end_class: str  # open_at_end | resolved | referred | withdrawn
+    state: str  # at the end
+    level: str  # at the end
+    resolved_level: str | None = None
+    on_time: bool | None = None
+    overdue: bool = False
+    yellow: bool = False
+    escalations: int = 0
+
+
+def _warning(state: str, due: date | None, yellow: date | None, day: date) -> tuple[bool, bool]:
+    if state not in WORKING or due is None:
+        return False, False
+    if day > due:
+        return True, False
+    return False, yellow is not None and day >= yellow
+
+
+def outcomes(
+    session: Session, *, period: Period, community_id: int | None = None, grid_id: int | None = None
+) -> list[Outcome]:
+    """Every case of U for the period and unit, as of the period's end."""
+    d = dispute.c
+    scope: list[Any] = [d.registered_at < period.end]
+    if community_id is not None:
+        scope.append(d.community_id == community_id)
+    if grid_id is not None:
+        scope.append(d.grid_id == grid_id)
+    day = min(period.last_day, today) if today else period.last_day
+    found: list[Outcome] = []
+    # Open now and untouched since the period began: open at both ends, as the row says.
+    quiet = select(
+        d.id,
+        d.community_id,
+        d.grid_id,
+        d.category_id,
+        d.severity,
+        d.state,
+        d.level,
+        d.due_on,
+        d.yellow_on,
+    ).where(*scope, d.last_at < period.start, d.state.in_(OPEN))
+    for r in session.execute(quiet):
+        overdue, is_yellow = _warning(r.state, r.due_on, r.yellow_on, day)
+        found.append(
+            Outcome(
+                r.id,
+                r.community_id,
+                r.grid_id,
+                r.category_id,
+                r.severity,
+                "carried_over",
+                "open_at_end",
+                r.state,
+                r.level,
+                overdue=overdue,
+                yellow=is_yellow,
+            )
+        )
+    # Active since the period began: replay their events up to its end.
+    active = {
+        r.id: r
+        for r in session.execute(
+            select(d.id, d.community_id, d.grid_id, d.category_id, d.severity).where(
+                *scope, d.last_at >= period.start
+            )
+        )
+    }
+    if not active:
+        return found
+    e = event.c
+    rows = session.execute(
+        select(e.case_id, e.action, e.from_state, e.state, e.level, e.at, e.due_on, e.yellow_on)
+        .select_from(event.join(dispute, d.id == e.case_id))
+        .where(*scope, d.last_at >= period.start, e.at < period.end)
+        .order_by(e.case_id, e.seq)
+    )
+    current = None
+    start, end_at = period.start, period.end
+    state_at_start: str | None = None
+    state: str | None = None
+    level: str | None = None
+    due: date | None = None
+    yellow: date | None = None
+    prev_due: date | None = None
+    registered = reopened = False
+    resolution: tuple[str, datetime, date | None] | None = None
+    escalations = 0
+
+    def close() -> None:
+        if current is None or state is None:
+            return
+        if state_at_start in OPEN:
+            entry = "carried_over"
+        elif registered:
+            entry = "registered"
+        elif reopened:
+            entry = "reopened"
+        else:
+            return
+        c = active[current]
+        end_class = END_CLASS[state]
+        overdue, is_yellow = _warning(state, due, yellow, day)
+        outcome = Outcome(
+            c.id,
+            c.community_id,
+            c.grid_id,
+            c.category_id,
+            c.severity,
+            entry,
+            end_class,
+            state,
+            level or "",
+            overdue=overdue,
+            yellow=is_yellow,
+            escalations=escalations,
+        )
+        if end_class == "resolved" and resolution is not None:
+            outcome.resolved_level = resolution[0]
+            outcome.on_time = resolution[2] is None or resolution[1].date() <= resolution[2]
+        found.append(outcome)
+
+    for case_id, action, from_state, new_state, new_level, at, due_on, yellow_on in rows:
+        if case_id != current:
+            close()
+            current, state_at_start, state, level = case_id, None, None, None
+            due = yellow = prev_due = None
+            registered = reopened = False
+            resolution, escalations = None, 0
+        if at < start:
+            state_at_start = new_state
+        elif at < end_at:
+            if action == "register":
+                registered = True
+            elif from_state is not None and from_state not in OPEN and new_state in OPEN:
+                reopened = True
+            if action == "escalate":
+                escalations += 1
+        if action == "resolve":
+            resolution = (new_level, at, prev_due)
+        prev_due = due_on
+        state, level, due, yellow = new_state, new_level, due_on, yellow_on
+    close()
+    return found
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def figures_of(items: Iterable[Outcome]) -> dict[str, Any]:
+    counts = dict.fromkeys(COUNTS, 0)
+    by_level = dict.fromkeys(LEVELS, 0)
+    total = on_time = small_resolved = small_in_grid = 0
+    for o in items:
+        total += 1
+        counts[o.entry] += 1
+        counts[o.end_class] += 1
+        counts["overdue_at_end"] += o.overdue
+        counts["yellow_at_end"] += o.yellow
+        counts["escalations"] += o.escalations
+        if o.end_class == "resolved":
+            if o.resolved_level:
+                by_level[o.resolved_level] += 1
+            on_time += bool(o.on_time)
+            if o.severity == "small":
+                small_resolved += 1
+                small_in_grid += o.resolved_level == "grid"
+    resolved = counts["resolved"]
+    return {
+        **counts,
+        "resolved_by_level": by_level,
+        "resolution_rate": _ratio(resolved, total - counts["withdrawn"]),
+        "on_time_rate": _ratio(on_time, resolved),
+        "small_kept_in_grid_rate": _ratio(small_in_grid, small_resolved),
+        "kept_within_street_rate": _ratio(
+            by_level["grid"] + by_level["community"] + by_level["street"], resolved
+        ),
+    }
+
+
+@dataclass
+class Report:
+    period: Period
+    unit: str
+    unit_kind: str  # street | community | grid
+    figures: dict[str, Any]
+    by_unit: list[dict[str, Any]]
+    by_category: dict[str, dict[str, Any]]
+    by_severity: dict[str, dict[str, Any]]
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period.as_dict(),
+            "unit": self.unit,
+            "figures": self.figures,
+            "by_unit": self.by_unit,
+            "by_category": self.by_category,
+            "by_severity": self.by_severity,
+        }
+
+
+def report(
+    session: Session, *, period: Period, community: str | None = None, grid: str | None = None
+) -> Report:
+    """The figures of a unit (the street, a community or a grid) with their breakdowns."""
+    from redprop.models import Category, Community, Grid, Street
+    from redprop.services.org import get_community, get_grid
+
+    if community and grid:
+        raise UsageProblem(
+            "--community 与 --grid 只能二选一", "Give --community or --grid, not both"
+        )
+    if grid:
+        g = get_grid(session, grid)
+        items = outcomes(session, period=period, today=today, grid_id=g.id)
+        unit, kind, parts = f"{g.code} {g.name}", "grid", []
+    elif community:
+        c = get_community(session, community)
+        items = outcomes(session, period=period, today=today, community_id=c.id)
+        unit, kind = c.name, "community"
+        parts = [
+            (f"{g.code} {g.name}", g.id, "grid")
+            for g in session.scalars(
+                select(Grid).where(Grid.community_id == c.id).order_by(Grid.code)
+            )
+        ]
+    else:
+        items = outcomes(session, period=period, today=today)
+        streets = session.scalars(select(Street.name).order_by(Street.id)).all()
+        unit, kind = "、".join(streets) or "-", "street"
+        parts = [
+            (c.name, c.id, "community")
+            for c in session.scalars(select(Community).order_by(Community.id))
+        ]
+    groups: dict[tuple[str, int], list[Outcome]] = defaultdict(list)
+    for o in items:
+        groups[("community", o.community_id)].append(o)
+        groups[("grid", o.grid_id)].append(o)
+        groups[("category", o.category_id)].append(o)
+        groups[
+            ("severity", 0 if o.severity not in SEVERITIES else SEVERITIES.index(o.severity))
+        ].append(o)
+    categories = session.execute(select(Category.id, Category.name).order_by(Category.id)).all()
+    return Report(
+        period=period,
+        unit=unit,
+        unit_kind=kind,
+        figures=figures_of(items),
+        by_unit=[
+            {"unit": name, "figures": figures_of(groups.get((k, uid), []))}
+            for name, uid, k in parts
+        ],
+        by_category={
+            name: figures_of(groups.get(("category", cid), [])) for cid, name in categories
+        },
+        by_severity={
+            s: figures_of(groups.get(("severity", i), [])) for i, s in enumerate(SEVERITIES)
+        },
+        outcomes=items,
+    )
