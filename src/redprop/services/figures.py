@@ -165,9 +165,15 @@ def _warning(state: str, due: date | None, yellow: date | None, day: date) -> tu
 
 
 def outcomes(
-    session: Session, *, period: Period, community_id: int | None = None, grid_id: int | None = None
+    session: Session,
+    *,
+    period: Period,
+    today: date | None = None,
+    community_id: int | None = None,
+    grid_id: int | None = None,
 ) -> list[Outcome]:
-    """Every case of U for the period and unit, as of the period's end."""
+    """Every case of U for the period and unit, as of the period's end. Warnings are judged on
+    the period's last day, or today for a period not yet over (a closed month never moves)."""
     d = dispute.c
     scope: list[Any] = [d.registered_at < period.end]
     if community_id is not None:
@@ -350,7 +356,12 @@ class Report:
 
 
 def report(
-    session: Session, *, period: Period, community: str | None = None, grid: str | None = None
+    session: Session,
+    *,
+    period: Period,
+    today: date | None = None,
+    community: str | None = None,
+    grid: str | None = None,
 ) -> Report:
     """The figures of a unit (the street, a community or a grid) with their breakdowns."""
     from redprop.models import Category, Community, Grid, Street
