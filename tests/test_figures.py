@@ -3,6 +3,7 @@ histories; closed months unchanged by later events."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from datetime import datetime, timedelta
 
@@ -252,7 +253,7 @@ def test_the_identity_holds_and_each_month_carries_into_the_next(tmp_path_factor
             f["open_at_end"] + f["resolved"] + f["referred"] + f["withdrawn"]
         )
         assert sum(f["resolved_by_level"].values()) == f["resolved"]
-    for before, after in zip(results, results[1:], strict=False):
+    for before, after in itertools.pairwise(results):
         assert after["figures"]["carried_over"] == before["figures"]["open_at_end"]
     assert sum(r["figures"]["registered"] for r in results) == len(numbers)
     assert os.environ["REDPROP_NOW"] == "2026-12-31T23:00"
