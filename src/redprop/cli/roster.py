@@ -10,7 +10,7 @@ import typer
 from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, State, emit_json, state, stdout
 
 if TYPE_CHECKING:
-    from redprop.services.roster import RosterReport
+    from redprop.services.roster import ImportReport
 
 app = typer.Typer(help="住户花名册：导入、查询、导出 / household rosters", no_args_is_help=True)
 
@@ -79,7 +79,7 @@ def import_(
     raise typer.Exit(report.exit_code)
 
 
-def print_report(st: State, report: RosterReport, *, verbose: int = 0) -> None:
+def print_report(st: State, report: ImportReport, *, verbose: int = 0) -> None:
     """The import report for people: counts, then the problems with row, column and fix."""
     c = report.counts()
     typer.echo(

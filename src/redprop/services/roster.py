@@ -92,7 +92,7 @@ class Problem:
 
 
 @dataclass
-class RosterReport:
+class ImportReport:
     file: str
     sheet: str
     read: int = 0
@@ -227,13 +227,13 @@ def import_roster(
     strict: bool = False,
     atomic: bool = False,
     create_units: bool = False,
-) -> RosterReport:
+) -> ImportReport:
     """Import a roster file. Raises InputFileError when the file can't be used at all; otherwise
     returns the report (rows rejected or not). Stores nothing on dry_run, or when atomic and any
     row is rejected."""
     sheets = read_sheets(path)
     chosen, header = pick_sheet(sheets, COLUMNS, REQUIRED, path=path, sheet_name=sheet)
-    report = RosterReport(file=str(path), sheet=chosen.name, dry_run=dry_run)
+    report = ImportReport(file=str(path), sheet=chosen.name, dry_run=dry_run)
     report.ignored_columns = header.unknown
     report.columns = [c for c in COLUMNS if c in header.columns]
     errors = _error_cells(path, chosen) if path.suffix.lower() in (".xlsx", ".xlsm") else set()
@@ -261,7 +261,7 @@ class _Importer:
     def __init__(
         self,
         session: Session,
-        report: RosterReport,
+        report: ImportReport,
         header: Header,
         units: _Units,
         *,
@@ -812,11 +812,11 @@ class _Importer:
                 )
 
 
-def column_names(report: RosterReport) -> list[str]:
+def column_names(report: ImportReport) -> list[str]:
     return [HEADERS[c] for c in report.columns]
 
 
-def write_errors_workbook(report: RosterReport, out: Path) -> int:
+def write_errors_workbook(report: ImportReport, out: Path) -> int:
     """The rejected and warned rows, masked, with 原行号 and 问题 columns, in a layout that
     imports again once corrected."""
     from redprop.excel.write import write_table
@@ -831,3 +831,6 @@ def write_errors_workbook(report: RosterReport, out: Path) -> int:
         for row, shown, reason in report.flagged_rows
     )
     return write_table(out, headers, rows, sheet="待改正")
+
+
+RosterReport = ImportReport  # the roster's import report (the case import uses the same shape)
