@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from redprop.cli._shared import state, stdout
+from redprop.cli.report import print_figures
 from redprop.cli.roster import print_report
 
 
@@ -23,7 +24,9 @@ def demo(
     from redprop.db import open_ledger, session_scope
     from redprop.render import unit_tree
     from redprop.services.case_query import CaseFilter, list_cases
-    from redprop.services.demo import build_demo, build_demo_cases, samples_dir
+    from redprop.services.demo import build_demo, build_demo_cases, build_demo_history, samples_dir
+    from redprop.services.figures import month_period, report
+    from redprop.services.ledger_book import build, write
     from redprop.services.org import tree
     from redprop.services.roster import import_roster
 
@@ -39,11 +42,18 @@ def demo(
             result = build_demo(session, samples=samples_dir())
         with session_scope(engine) as session:
             roster = import_roster(session, path=samples_dir() / "roster.xlsx")
+        moment = now().replace(tzinfo=None, microsecond=0)
         with session_scope(engine) as session:
-            build_demo_cases(session, now=now().replace(tzinfo=None, microsecond=0))
+            history = build_demo_history(session, now=moment)
+            build_demo_cases(session, now=moment)
         with session_scope(engine, write=False) as session:
             streets = tree(session)
-            cases = list_cases(session, filt=CaseFilter(), today=now().date()).rows
+            cases = list_cases(session, filt=CaseFilter(), today=now().date(), limit=8).rows
+            period = month_period(f"{moment:%Y-%m}")
+            month = report(session, period=period, today=moment.date())
+            book = build(session, period=period)
+        workbook = target / f"台账-{moment:%Y-%m}.xlsx"
+        write(book, workbook)
     finally:
         engine.dispose()
     from redprop.render import case_table
@@ -57,18 +67,23 @@ def demo(
         )
     )
     print_report(st, roster)
-    typer.echo("")
+    typer.echo(st.t("\n最近登记的矛盾纠纷：", "\nThe latest disputes:"))
     console.print(case_table(cases, lang=st.lang))
+    typer.echo("")
+    print_figures(st, month, breakdowns=False)
     grids = result.org.created["grid"]
     buildings = result.org.created["building"]
+    total = history + 6
     console.print(
         st.t(
             f"\n演示账本：{path}\n已建 {result.org.created['community']} 个社区、{grids} 个网格、"
-            f"{buildings} 栋楼，登记工作人员 {result.staff} 名，矛盾纠纷 {len(cases)} 件。\n"
-            f"继续体验：export REDPROP_DB={path}，然后 redprop case list、redprop case show 编号、redprop org tree",
+            f"{buildings} 栋楼，登记工作人员 {result.staff} 名，住户 {roster.new} 户，近三个月矛盾纠纷 {total} 件。\n"
+            f"本月台账：{workbook}\n"
+            f"继续体验：export REDPROP_DB={path}，然后 redprop case list、redprop report、redprop org tree",
             f"\nDemo ledger: {path}\nBuilt {result.org.created['community']} communities, {grids} "
-            f"grids, {buildings} buildings, {result.staff} staff and {len(cases)} disputes.\n"
-            f"Explore it: export REDPROP_DB={path}, then redprop case list, redprop case show NUMBER",
+            f"grids, {buildings} buildings, {result.staff} staff, {roster.new} households and "
+            f"{total} disputes over three months.\nThis month's ledger workbook: {workbook}\n"
+            f"Explore it: export REDPROP_DB={path}, then redprop case list, redprop report",
         ),
         soft_wrap=True,
     )

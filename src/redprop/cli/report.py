@@ -64,9 +64,15 @@ def report(
     if as_json:
         emit_json(result.as_json())
         return
+    print_figures(st, result)
+
+
+def print_figures(st: Any, result: Any, *, breakdowns: bool = True) -> None:
+    """The figures as tables: by unit with a total, then by category and by severity."""
     from redprop.labels import FIGURES, LEVELS, SEVERITIES, label
     from redprop.render import table
 
+    period = result.period
     f = result.figures
     console = stdout()
     title = st.t(
@@ -81,6 +87,8 @@ def report(
         f"{label(LEVELS, k, st.lang)} {v}" for k, v in f["resolved_by_level"].items()
     )
     typer.echo(st.t(f"化解层级：{levels}", f"Resolved by level: {levels}"))
+    if not breakdowns:
+        return
     cat_rows = [
         figure_row(name, fig)
         for name, fig in result.by_category.items()

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redprop.errors import LedgerError
 from redprop.excel.read import cell_text, read_sheets
+from redprop.models import Community
 from redprop.services.ledger import init_ledger
 from redprop.services.org_import import OrgImportResult, import_org
 from redprop.services.staff import add_staff
@@ -175,3 +177,125 @@ def build_demo_cases(session: Session, *, now: datetime) -> list[str]:
     )
     sweep(session, at=now)
     return numbers
+
+
+def build_demo_history(session: Session, *, now: datetime, days: int = 90, count: int = 80) -> int:
+    """`count` disputes over the last `days` days, each moved through the ladder by the people
+    who would act on it: most small matters settled in the grid, some escalated, a few referred,
+    withdrawn or still open. Deterministic for a given `now`."""
+    import random
+
+    from redprop.errors import RedpropError
+    from redprop.ladder import Action
+    from redprop.models import Case, Grid
+    from redprop.services.cases import Facts, NewCase, act, register_case
+    from redprop.services.staff import list_staff
+
+    rng = random.Random(88)
+    grids = [(g.code, g.community_id) for g in session.scalars(select(Grid).order_by(Grid.code))]
+    community_names: dict[int, str] = dict(session.execute(select(Community.id, Community.name)).all())
+    workers: dict[str, str] = {}
+    for member in list_staff(session):
+        if member.role in ("grid-worker", "grid-leader") and member.unit_kind == "grid":
+            workers.setdefault(member.unit, member.name)
+    heads = {m.unit: m.name for m in list_staff(session, role="community")}
+    stories = [
+        ("邻里纠纷", "楼上漏水殃及楼下", "small"),
+        ("邻里纠纷", "夜间噪音扰民", "small"),
+        ("邻里纠纷", "楼道堆物占道", "small"),
+        ("物业纠纷", "物业费收缴争议", "major"),
+        ("物业纠纷", "小区停车收费纠纷", "major"),
+        ("婚姻家庭", "赡养老人费用分担", "small"),
+        ("损害赔偿", "电动车剐蹭赔偿", "small"),
+        ("劳动争议", "装修工人工资拖欠", "major"),
+        ("房屋宅基地", "违章搭建影响采光", "hard"),
+        ("环境污染", "餐馆油烟扰民", "small"),
+        ("合同纠纷", "房屋租赁押金纠纷", "small"),
+        ("消费纠纷", "预付卡退费纠纷", "major"),
+    ]
+    surnames = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑"
+    made = 0
+    for _ in range(count):
+        code, community_id = rng.choice(grids)
+        if code not in workers:
+            continue
+        category, summary, severity = rng.choice(stories)
+        start = now - timedelta(days=rng.uniform(3, days), hours=rng.uniform(0, 8))
+        worker = workers[code]
+        community_staff = heads.get(community_names[community_id], "王敏")
+        parties = [rng.choice(surnames) + rng.choice("某") for _ in range(2)]
+        case = register_case(
+            session,
+            new=NewCase(
+                grid=code,
+                category=category,
+                severity=severity,
+                summary=summary,
+                parties=parties,
+                source=rng.choice(("patrol", "patrol", "visit", "phone", "hotline")),
+            ),
+            actor=worker,
+            at=start,
+        )
+        made += 1
+        at = start
+
+        actors = {"grid": worker, "community": community_staff}
+
+        def step(
+            action: Action,
+            hours: float,
+            case: Case = case,
+            actors: dict[str, str] = actors,
+            **facts: object,
+        ) -> bool:
+            nonlocal at
+            when = at + timedelta(hours=hours)
+            if when >= now:
+                return False
+            number, level = case.number, case.level
+            try:
+                with session.begin_nested():
+                    act(
+                        session,
+                        number=number,
+                        action=action,
+                        actor=actors.get(level, "张建国"),
+                        at=when,
+                        facts=Facts(**facts),
+                    )  # type: ignore[arg-type]
+            except RedpropError:
+                return False
+            at = when
+            return True
+
+        roll = rng.random()
+        if not step(Action.accept, rng.uniform(1, 30)):
+            continue
+        if roll < 0.2 and step(
+            Action.escalate, rng.uniform(24, 120), reason="网格调解未果，需社区协调"
+        ):
+            step(Action.accept, rng.uniform(1, 24))
+        if roll < 0.05:
+            step(Action.escalate, rng.uniform(24, 120), reason="涉及多部门，需街道协调") and step(
+                Action.accept, rng.uniform(1, 24)
+            )
+        if roll < 0.07:
+            step(Action.refer, rng.uniform(24, 96), to="法院", body="玉门市人民法院")
+        elif roll < 0.1:
+            step(Action.withdraw, rng.uniform(24, 96), reason="当事人自行和解，申请撤销")
+        elif roll < 0.85:
+            step(Action.note, rng.uniform(4, 48), text="组织双方当面调解")
+            if step(
+                Action.resolve,
+                rng.uniform(12, 96),
+                outcome="双方达成调解协议",
+                agreement=rng.choice(("oral", "written")),
+            ):
+                step(
+                    Action.visit,
+                    rng.uniform(72, 240),
+                    satisfaction=rng.choice(("satisfied", "satisfied", "basic")),
+                    fulfilled="yes",
+                )
+    return made
