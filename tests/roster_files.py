@@ -40,15 +40,6 @@ def bad_check(value: str) -> str:
     return value[:-1] + wrong
 
 
-def ident_with_x() -> str:
-    """A valid ID whose check character is X."""
-    for n in range(1, 1000):
-        value = ident(n, base="62090219750606")
-        if value.endswith("X"):
-            return value
-    raise AssertionError("no X check character found")  # pragma: no cover
-
-
 def phone(n: int) -> str:
     """A mainland mobile number; masked it reads 139****{n:04d}."""
     return f"1391234{n:04d}"
@@ -169,10 +160,10 @@ def _patch_cached_values(path: Path, cached: dict[int, dict[str, Any]]) -> None:
                         # A string result: t="str" with the text as its value.
                         text, n = re.subn(
                             pattern,
-                            lambda mm, v=value: mm.group(1).replace(
-                                f'<c r="{ref}"', f'<c r="{ref}" t="str"', 1
-                            )
-                            + f"<v>{escape(v)}</v>",
+                            lambda mm, v=value, r=ref: (
+                                mm.group(1).replace(f'<c r="{r}"', f'<c r="{r}" t="str"', 1)
+                                + f"<v>{escape(v)}</v>"
+                            ),
                             text,
                         )
                     else:
@@ -274,9 +265,7 @@ _MANIFEST = (
 def _ods_cell(value: Any, span: tuple[int, int] | None) -> str:
     attrs = ""
     if span:
-        attrs = (
-            f' table:number-rows-spanned="{span[0]}" table:number-columns-spanned="{span[1]}"'
-        )
+        attrs = f' table:number-rows-spanned="{span[0]}" table:number-columns-spanned="{span[1]}"'
     if value is None:
         return f"<table:table-cell{attrs}/>"
     if isinstance(value, (date, datetime)):

@@ -113,3 +113,20 @@ def normalize_unit(value: str) -> str:
     text = clean_text(value).replace(" ", "")
     match = _UNIT.match(text)
     return match.group(1) if match else text
+
+
+_LONG_DIGITS = re.compile(
+    r"(?<![\d*])(\d{6})(\d{5,11})([\dXx]{4})(?![\d*])|(?<![\d*])(1[3-9]\d)(\d{4})(\d{4})(?![\d*])"
+)
+
+
+def scrub(text: str) -> str:
+    """Mask anything in free text that looks like an ID or phone number (a cell echoed in a
+    message may hold one typed in the wrong column)."""
+
+    def _mask(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1) + "*" * len(m.group(2)) + m.group(3)
+        return m.group(4) + "****" + m.group(6)
+
+    return _LONG_DIGITS.sub(_mask, text)

@@ -93,13 +93,19 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
             f"the workbook can't be read ({exc}); open it in Excel/WPS and save it again as .xlsx",
         ) from None
     sheets = []
+    is_ods = (
+        data.startswith(_ZIP) and b"application/vnd.oasis.opendocument.spreadsheet" in data[:200]
+    )
     try:
         for meta in book.sheets_metadata:
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
                 continue  # chart sheets and macro sheets hold no rows
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            _fill_merged(rows, getattr(sheet, "merged_cell_ranges", None) or [])
+            merged = getattr(sheet, "merged_cell_ranges", None) or []
+            if not merged and is_ods:
+                merged = _ods_merged_ranges(data, meta.name)
+            _fill_merged(rows, merged)
             hidden = meta.visible != pc.SheetVisibleEnum.Visible
             sheets.append(Sheet(name=meta.name, rows=rows, hidden=hidden))
     except Exception as exc:
@@ -111,6 +117,54 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
     finally:
         book.close()
     return sheets
+
+
+def _ods_merged_ranges(
+    data: bytes, sheet_name: str
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Merged ranges of an .ods sheet, read from content.xml (calamine reports none for .ods)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    name_attr, rows_rep = f"{{{table_ns}}}name", f"{{{table_ns}}}number-rows-repeated"
+    cols_rep = f"{{{table_ns}}}number-columns-repeated"
+    cols_span, rows_span = (
+        f"{{{table_ns}}}number-columns-spanned",
+        f"{{{table_ns}}}number-rows-spanned",
+    )
+    table_tag, row_tag = f"{{{table_ns}}}table", f"{{{table_ns}}}table-row"
+    cell_tags = {f"{{{table_ns}}}table-cell", f"{{{table_ns}}}covered-table-cell"}
+    ranges: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as fh:
+            inside = False
+            row = col = 0
+            for event, el in ET.iterparse(fh, events=("start", "end")):
+                if el.tag == table_tag:
+                    if event == "start":
+                        inside, row = el.get(name_attr) == sheet_name, 0
+                    elif inside:
+                        break
+                    continue
+                if not inside:
+                    if event == "end":
+                        el.clear()
+                    continue
+                if el.tag == row_tag:
+                    if event == "start":
+                        col = 0
+                    else:
+                        row += int(el.get(rows_rep, "1"))
+                        el.clear()
+                elif el.tag in cell_tags and event == "start":
+                    width, height = int(el.get(cols_span, "1")), int(el.get(rows_span, "1"))
+                    if width > 1 or height > 1:
+                        ranges.append(((row, col), (row + height - 1, col + width - 1)))
+                    col += int(el.get(cols_rep, "1"))
+    except (KeyError, zipfile.BadZipFile, ET.ParseError):
+        return []
+    return ranges
 
 
 def _fill_merged(rows: list[list[Any]], ranges: Iterable[tuple[tuple[int, int], tuple[int, int]]]):

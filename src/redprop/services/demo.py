@@ -193,7 +193,9 @@ def build_demo_history(session: Session, *, now: datetime, days: int = 90, count
 
     rng = random.Random(88)
     grids = [(g.code, g.community_id) for g in session.scalars(select(Grid).order_by(Grid.code))]
-    community_names: dict[int, str] = dict(session.execute(select(Community.id, Community.name)).all())
+    community_names: dict[int, str] = dict(
+        session.execute(select(Community.id, Community.name)).all()
+    )
     workers: dict[str, str] = {}
     for member in list_staff(session):
         if member.role in ("grid-worker", "grid-leader") and member.unit_kind == "grid":

@@ -37,10 +37,9 @@ EXPORT_FIELDS = (
 )
 
 
-def record_unmask(
-    session: Session, *, actor: str | None, command: str, scope: str, rows: int
-) -> None:
-    """Unmasking is itself recorded: who, when, which command, what."""
+def unmasking_staff(session: Session, actor: str | None) -> str:
+    """Who asks to see numbers in full: a registered staff member, checked before anything
+    unmasked is shown or written."""
     from redprop.services.staff import get_staff
 
     if not actor:
@@ -48,9 +47,16 @@ def record_unmask(
             "显示完整身份证号和电话须用 --as 姓名 指明是谁在查看（会被记录）",
             "Unmasking needs --as NAME: who is looking is recorded",
         )
-    member = get_staff(session, actor)
+    return get_staff(session, actor).name
+
+
+def record_unmask(
+    session: Session, *, actor: str | None, command: str, scope: str, rows: int
+) -> None:
+    """Unmasking is itself recorded: who, when, which command, what."""
+    name = unmasking_staff(session, actor)
     at = clock_now().astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
-    session.add(UnmaskLog(at=at, actor=member.name, command=command, scope=scope, rows=rows))
+    session.add(UnmaskLog(at=at, actor=name, command=command, scope=scope, rows=rows))
     session.flush()
 
 
@@ -196,6 +202,8 @@ def export_roster(
         raise UsageProblem(
             "导出文件须以 .xlsx 或 .csv 结尾", "The export file must end in .xlsx or .csv"
         )
+    if unmask:
+        unmasking_staff(session, actor)  # refuse before a single full number is written
     query = _query(session, community=community, grid=grid, building=None)
 
     def rows() -> Iterator[list[Any]]:

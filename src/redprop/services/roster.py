@@ -44,6 +44,7 @@ from redprop.ids import (
     normalize_phone,
     normalize_unit,
     phone_ok,
+    scrub,
 )
 from redprop.models import Building, Community, Compound, Grid, Household, Street
 
@@ -69,6 +70,10 @@ HEADERS = {name: names[0] for name, names in COLUMNS.items()}
 OPTIONAL = ("id_number", "phone", "persons", "hukou", "housing", "note", "registered_on")
 
 EXIT_SOME_REJECTED = 3
+FLAG_ORDER = ("id_checksum", "id_birth", "no_id", "phone")
+ID_FLAGS = {"id_checksum", "id_birth", "no_id"}
+PHONE_FLAGS = {"phone"}
+MAX_PERSONS = 50
 
 _PERSONS = re.compile(r"^(\d+)(?:\.0+)?\s*人?$")
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
@@ -109,7 +114,7 @@ class ImportReport:
     created_units: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     # (excel row, {canonical field: masked text}, reason) for the errors workbook
-    flagged_rows: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
+    flagged_rows: list[tuple[int, dict[str, Any], str]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
 
     @property
@@ -312,8 +317,9 @@ class _Importer:
     # -- problems ---------------------------------------------------------------------------
 
     def problem(self, row: int, field_name: str, level: str, zh: str, en: str) -> None:
+        # Messages echo cells; a phone or ID typed in the wrong column must not show in full.
         self.report.problems.append(
-            Problem(row, self.names.get(field_name, field_name), level, zh, en)
+            Problem(row, self.names.get(field_name, field_name), level, scrub(zh), scrub(en))
         )
 
     # -- the pass over the rows -------------------------------------------------------------
@@ -457,7 +463,16 @@ class _Importer:
             else:
                 m = _PERSONS.match(clean_text(str(raw_persons)))
                 persons = int(m.group(1)) if m and int(m.group(1)) >= 1 else None
-            if persons is None:
+            if persons is not None and persons > MAX_PERSONS:
+                errors.append(
+                    (
+                        "persons",
+                        f"人口数 {persons} 不合理（超过 {MAX_PERSONS}）；请核对是否填错了列",
+                        f"persons {persons} is implausible (over {MAX_PERSONS}); check the column",
+                    )
+                )
+                persons = 0
+            elif persons is None:
                 errors.append(
                     (
                         "persons",
@@ -573,6 +588,18 @@ class _Importer:
             grid_id = building[1]
             key = (building[0], unit, room)
 
+        # A masked ID (from an export) keeps what is stored; a new household has nothing stored,
+        # so it is lost: a missing ID, said so. (A masked phone is simply not kept.)
+        if key is not None and key not in self.stored and keep_id:
+            flags.append("no_id")
+            (errors if self.strict else warnings).append(
+                (
+                    "id_number",
+                    "身份证号是脱敏值（含 *），新住户无法保存；请填写完整号码",
+                    "the ID is masked (has *) and this household is new, so it was not kept; "
+                    "enter the full ID",
+                )
+            )
         # Duplicates in the file, and IDs held elsewhere.
         if not errors and key is not None:
             first = self.seen.get(key)
@@ -657,7 +684,10 @@ class _Importer:
             ",".join(flags),
         )
 
-    def _masked_cell(self, name: str, value: Any) -> str:
+    def _masked_cell(self, name: str, value: Any) -> Any:
+        if name == "registered_on" and value not in (None, ""):
+            # A date goes back as a date (whatever style it had), so the row imports again.
+            return parse_date(value) or cell_text(value)
         text = cell_text(value) if value not in (None, "") else ""
         if name == "id_number":
             return mask_id(normalize_id(text)) if text and not is_masked(text) else text
@@ -699,9 +729,16 @@ class _Importer:
 
         id_number = pick(2, "id_number", id_pair[0], id_pair[1])
         phone = pick(3, "phone", phone_pair[0], phone_pair[1])
-        flag_list = [f for f in flags.split(",") if f] if flags else []
-        if old is not None and id_pair[1] and "no_id" not in flag_list and not old[2]:
-            flag_list.append("no_id")
+        found = {f for f in flags.split(",") if f}
+        if old is not None:
+            # Flags follow their values: a masked value, or a column the file lacks, keeps the
+            # stored value and so its stored flags.
+            kept = {f for f in old[9].split(",") if f}
+            if "id_number" not in present or id_pair[1]:
+                found = (found - ID_FLAGS) | (kept & ID_FLAGS)
+            if "phone" not in present or phone_pair[1]:
+                found = (found - PHONE_FLAGS) | (kept & PHONE_FLAGS)
+        flag_text = ",".join(f for f in FLAG_ORDER if f in found)
         values = (
             grid_id,
             head,
@@ -712,9 +749,7 @@ class _Importer:
             pick(6, "housing", housing),
             pick(7, "note", note),
             pick(8, "registered_on", registered_on),
-            ",".join(flag_list)
-            if (old is None or "id_number" in present or "phone" in present)
-            else old[9],
+            flag_text,
         )
         if old is None:
             self.report.new += 1
