@@ -35,6 +35,12 @@ def _cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = No
     return cell
 
 
+def _fast(ws: Any, values: list[Any]) -> list[Any]:
+    """A data row: plain values (openpyxl formats dates itself), except text that a spreadsheet
+    would run as a formula, which becomes a text cell."""
+    return [_cell(ws, v) if isinstance(v, str) and v[:1] in "=+-@" and v else v for v in values]
+
+
 def _row(
     ws: Any, values: list[Any], *, font: Font | None = None, rates: set[int] | None = None
 ) -> list[Any]:
@@ -157,7 +163,7 @@ def write_ledger(book: Any, out: Path) -> None:
     ws.append([_cell(ws, f"{month.unit}矛盾纠纷台账（{title_month}，状态截至月末）", font=TITLE)])
     ws.append(_row(ws, list(CASE_HEADERS), font=BOLD))
     for row in book.case_rows:
-        ws.append([_cell(ws, v) if v is not None else None for v in row])
+        ws.append(_fast(ws, row))
     ws.auto_filter.ref = f"A2:{get_column_letter(len(CASE_HEADERS))}{2 + len(book.case_rows)}"
 
     # 流转记录
@@ -166,7 +172,7 @@ def write_ledger(book: Any, out: Path) -> None:
     ws.append([_cell(ws, f"{month.unit}矛盾纠纷流转记录（{title_month}）", font=TITLE)])
     ws.append(_row(ws, list(EVENT_HEADERS), font=BOLD))
     for row in book.event_rows:
-        ws.append([_cell(ws, v) if v is not None else None for v in row])
+        ws.append(_fast(ws, row))
     ws.auto_filter.ref = f"A2:{get_column_letter(len(EVENT_HEADERS))}{2 + len(book.event_rows)}"
 
     # 服务清单: filled by the service lists (需求清单、资源清单、服务清单) when they are kept.

@@ -18,9 +18,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Date, DateTime, column, select, table
+from sqlalchemy import Date, DateTime, String, column, select, table, type_coerce
 from sqlalchemy.orm import Session
 
 from redprop.errors import UsageProblem
@@ -211,9 +213,11 @@ def outcomes(
                 yellow=is_yellow,
             )
         )
-    # Active since the period began: replay their events up to its end.
+    # Active since the period began: replay their events up to its end. Dates and times are
+    # read raw (ISO text on SQLite, native values on PostgreSQL) and compared as they come:
+    # parsing millions of them would cost more than the whole replay.
     active = {
-        r.id: r
+        r[0]: r
         for r in session.execute(
             select(d.id, d.community_id, d.grid_id, d.category_id, d.severity).where(
                 *scope, d.last_at >= period.start
@@ -223,67 +227,63 @@ def outcomes(
     if not active:
         return found
     e = event.c
-    rows = session.execute(
-        select(e.case_id, e.action, e.from_state, e.state, e.level, e.at, e.due_on, e.yellow_on)
+    raw = session.execute(
+        select(
+            e.case_id,
+            e.action,
+            e.from_state,
+            e.state,
+            e.level,
+            type_coerce(e.at, String),
+            type_coerce(e.due_on, String),
+            type_coerce(e.yellow_on, String),
+        )
         .select_from(event.join(dispute, d.id == e.case_id))
         .where(*scope, d.last_at >= period.start, e.at < period.end)
         .order_by(e.case_id, e.seq)
     )
-    current = None
-    start, end_at = period.start, period.end
-    state_at_start: str | None = None
-    state: str | None = None
-    level: str | None = None
-    due: date | None = None
-    yellow: date | None = None
-    prev_due: date | None = None
-    registered = reopened = False
-    resolution: tuple[str, datetime, date | None] | None = None
-    escalations = 0
+    keys = _Keys(period, day)
+    for case_id, events in groupby(raw, key=itemgetter(0)):
+        outcome = _replay(active[case_id], events, keys)
+        if outcome is not None:
+            found.append(outcome)
+    return found
 
-    def close() -> None:
-        if current is None or state is None:
+
+class _Keys:
+    """The period's bounds in whatever form the database returns dates and times in."""
+
+    def __init__(self, period: Period, day: date) -> None:
+        self.period, self.day = period, day
+        self.kind: type | None = None
+
+    def bind(self, sample: Any) -> None:
+        if self.kind is not None:
             return
-        if state_at_start in OPEN:
-            entry = "carried_over"
-        elif registered:
-            entry = "registered"
-        elif reopened:
-            entry = "reopened"
+        self.kind = type(sample)
+        self.start: Any
+        if isinstance(sample, str):
+            self.start = self.period.start.strftime("%Y-%m-%d %H:%M:%S.%f")
+            self.day_key: Any = self.day.isoformat()
         else:
-            return
-        c = active[current]
-        end_class = END_CLASS[state]
-        overdue, is_yellow = _warning(state, due, yellow, day)
-        outcome = Outcome(
-            c.id,
-            c.community_id,
-            c.grid_id,
-            c.category_id,
-            c.severity,
-            entry,
-            end_class,
-            state,
-            level or "",
-            overdue=overdue,
-            yellow=is_yellow,
-            escalations=escalations,
-        )
-        if end_class == "resolved" and resolution is not None:
-            outcome.resolved_level = resolution[0]
-            outcome.on_time = resolution[2] is None or resolution[1].date() <= resolution[2]
-        found.append(outcome)
+            self.start, self.day_key = self.period.start, self.day
 
-    for case_id, action, from_state, new_state, new_level, at, due_on, yellow_on in rows:
-        if case_id != current:
-            close()
-            current, state_at_start, state, level = case_id, None, None, None
-            due = yellow = prev_due = None
-            registered = reopened = False
-            resolution, escalations = None, 0
-        if at < start:
+    def date_of(self, at: Any) -> Any:
+        return at[:10] if isinstance(at, str) else at.date()
+
+
+def _replay(case: Any, events: Iterable[tuple[Any, ...]], keys: _Keys) -> Outcome | None:
+    """One case's events up to the period's end, in order: how it entered and where it ended."""
+    state_at_start = state = level = None
+    due = yellow = prev_due = None
+    registered = reopened = False
+    resolution = None
+    escalations = 0
+    for _, action, from_state, new_state, new_level, at, due_on, yellow_on in events:
+        keys.bind(at)
+        if at < keys.start:
             state_at_start = new_state
-        elif at < end_at:
+        else:
             if action == "register":
                 registered = True
             elif from_state is not None and from_state not in OPEN and new_state in OPEN:
@@ -294,8 +294,41 @@ def outcomes(
             resolution = (new_level, at, prev_due)
         prev_due = due_on
         state, level, due, yellow = new_state, new_level, due_on, yellow_on
-    close()
-    return found
+    if state is None:
+        return None
+    if state_at_start in OPEN:
+        entry = "carried_over"
+    elif registered:
+        entry = "registered"
+    elif reopened:
+        entry = "reopened"
+    else:
+        return None
+    end_class = END_CLASS[state]
+    overdue = is_yellow = False
+    if state in WORKING and due is not None:
+        if keys.day_key > due:
+            overdue = True
+        else:
+            is_yellow = yellow is not None and keys.day_key >= yellow
+    outcome = Outcome(
+        case[0],
+        case[1],
+        case[2],
+        case[3],
+        case[4],
+        entry,
+        end_class,
+        state,
+        level or "",
+        overdue=overdue,
+        yellow=is_yellow,
+        escalations=escalations,
+    )
+    if end_class == "resolved" and resolution is not None:
+        outcome.resolved_level = resolution[0]
+        outcome.on_time = resolution[2] is None or keys.date_of(resolution[1]) <= resolution[2]
+    return outcome
 
 
 def _ratio(num: int, den: int) -> float | None:

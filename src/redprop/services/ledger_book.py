@@ -91,6 +91,9 @@ SOURCES = {
 SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
 FULFILLED = {"yes": "已履行", "no": "未履行", "partly": "部分履行"}
 AGREEMENT = {"oral": "口头", "written": "书面"}
+ACTION_LABELS = {code: names[0] for code, names in ACTIONS.items()}
+STATE_LABELS = {code: names[0] for code, names in STATES.items()}
+LEVEL_LABELS = {code: names[0] for code, names in LEVELS.items()}
 
 
 def mask_name(name: str) -> str:
@@ -130,14 +133,39 @@ def build(
     grids: dict[int, str] = dict(session.execute(select(Grid.id, Grid.code)).all())
     categories: dict[int, str] = dict(session.execute(select(Category.id, Category.name)).all())
     buildings: dict[int, str] = dict(session.execute(select(Building.id, Building.number)).all())
-    cases: dict[int, Case] = {}
-    history: dict[int, list[CaseEvent]] = defaultdict(list)
+    cases: dict[int, Any] = {}
+    history: dict[int, list[Any]] = defaultdict(list)
+    case_cols = [
+        Case.id,
+        Case.number,
+        Case.registered_at,
+        Case.community_id,
+        Case.grid_id,
+        Case.building_id,
+        Case.unit,
+        Case.room,
+        Case.parties,
+        Case.category_id,
+        Case.severity,
+        Case.source,
+        Case.summary,
+    ]
+    event_cols = [
+        CaseEvent.case_id,
+        CaseEvent.action,
+        CaseEvent.state,
+        CaseEvent.at,
+        CaseEvent.actor,
+        CaseEvent.reason,
+        CaseEvent.data,
+    ]
+    # Core rows, not ORM objects: a month of a large ledger is tens of thousands of cases.
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        for c in session.scalars(select(Case).where(col(Case.id).in_(chunk))):
-            cases[c.id] = c  # type: ignore[index]
-        for e in session.scalars(
-            select(CaseEvent)
+        for c in session.execute(select(*case_cols).where(col(Case.id).in_(chunk))):
+            cases[c.id] = c
+        for e in session.execute(
+            select(*event_cols)
             .where(col(CaseEvent.case_id).in_(chunk), CaseEvent.at < period.end)
             .order_by(CaseEvent.case_id, CaseEvent.seq)
         ):
@@ -148,8 +176,20 @@ def build(
         case_rows.append(_case_row(c, o, events, communities, grids, categories, buildings))
     event_rows = []
     scope_ids = _scope_case_ids(session, period, community, grid)
-    for e, number, comm, code in session.execute(
-        select(CaseEvent, Case.number, Case.community_id, Case.grid_id)
+    for e in session.execute(
+        select(
+            CaseEvent.at,
+            Case.number,
+            Case.community_id,
+            Case.grid_id,
+            CaseEvent.action,
+            CaseEvent.from_state,
+            CaseEvent.from_level,
+            CaseEvent.state,
+            CaseEvent.level,
+            CaseEvent.actor,
+            CaseEvent.reason,
+        )
         .join(Case, Case.id == CaseEvent.case_id)
         .where(CaseEvent.at >= period.start, CaseEvent.at < period.end, *scope_ids)
         .order_by(CaseEvent.at, Case.number, CaseEvent.seq)
@@ -157,14 +197,14 @@ def build(
         event_rows.append(
             [
                 e.at,
-                number,
-                communities[comm],
-                grids[code],
-                label(ACTIONS, e.action),
-                label(STATES, e.from_state) if e.from_state else "",
-                label(LEVELS, e.from_level) if e.from_level else "",
-                label(STATES, e.state),
-                label(LEVELS, e.level),
+                e.number,
+                communities[e.community_id],
+                grids[e.grid_id],
+                ACTION_LABELS[e.action],
+                STATE_LABELS.get(e.from_state, ""),
+                LEVEL_LABELS.get(e.from_level, ""),
+                STATE_LABELS[e.state],
+                LEVEL_LABELS[e.level],
                 e.actor,
                 e.reason or "",
             ]
@@ -185,9 +225,9 @@ def _scope_case_ids(
 
 
 def _case_row(
-    c: Case,
+    c: Any,
     o: Any,
-    events: list[CaseEvent],
+    events: list[Any],
     communities: dict[int, str],
     grids: dict[int, str],
     categories: dict[int, str],
