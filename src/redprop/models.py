@@ -246,3 +246,106 @@ class UnmaskLog(SQLModel, table=True):
     command: str = Field(sa_column=Column(String(50), nullable=False))
     scope: str = Field(sa_column=Column(String(300), nullable=False))
     rows: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# Service lists (清单式管理): demands, resources, service items and their records.
+
+
+class Counter(SQLModel, table=True):
+    """Named counters for human-friendly numbers (demand:2026 …); numbers are never reused."""
+
+    name: str = Field(sa_column=Column(String(40), primary_key=True))
+    last: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+class DemandCategory(SQLModel, table=True):
+    """Demand categories (需求类型): seeded with 助老, 助残, 助幼 … 微心愿, 其他; extendable."""
+
+    __tablename__ = "demand_category"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
+
+
+class Resource(SQLModel, table=True):
+    """What a unit, company, social organisation, volunteer team, party member or shop offers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    provider: str = Field(sa_column=Column(String(100), nullable=False))
+    provider_type: str = Field(sa_column=Column(String(20), nullable=False))
+    kind: str = Field(sa_column=Column(String(10), nullable=False))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    community_id: int | None = Field(default=None, sa_column=_fk("community.id", nullable=True))
+    capacity: int | None = Field(default=None, sa_column=Column(Integer))
+    phone: str | None = Field(default=None, sa_column=Column(String(40)))
+
+
+class Demand(SQLModel, table=True):
+    """A resident's need (需求) or micro-wish (微心愿); its state is a cache of its events."""
+
+    __table_args__ = (Index("ix_demand_community_state", "community_id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    community_id: int = Field(sa_column=_fk("community.id", index=False))
+    grid_id: int = Field(sa_column=_fk("grid.id"))
+    household_id: int | None = Field(default=None, sa_column=_fk("household.id", nullable=True))
+    category_id: int = Field(sa_column=_fk("demand_category.id"))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    wish: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    state: str = Field(sa_column=Column(String(12), nullable=False))
+    claimed_by: str | None = Field(default=None, sa_column=Column(String(100)))
+    resource_id: int | None = Field(default=None, sa_column=_fk("resource.id", nullable=True))
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    last_at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    event_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+class DemandEvent(SQLModel, table=True):
+    """One accepted step of a demand (add, claim, fulfil, cancel, reopen); never changed."""
+
+    __tablename__ = "demand_event"
+    __table_args__ = (UniqueConstraint("demand_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(sa_column=_fk("demand.id", index=False))
+    seq: int = Field(sa_column=Column(Integer, nullable=False))
+    action: str = Field(sa_column=Column(String(10), nullable=False))
+    from_state: str | None = Field(default=None, sa_column=Column(String(12)))
+    state: str = Field(sa_column=Column(String(12), nullable=False))
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class ServiceItem(SQLModel, table=True):
+    """A service item or convenience project (直饮水站, 充电车棚, 幸福食堂 …) of a community."""
+
+    __tablename__ = "service_item"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(100), nullable=False))
+    category: str = Field(sa_column=Column(String(50), nullable=False))
+    community_id: int = Field(sa_column=_fk("community.id"))
+    compound_id: int | None = Field(default=None, sa_column=_fk("compound.id", nullable=True))
+    resource_id: int | None = Field(default=None, sa_column=_fk("resource.id", nullable=True))
+    status: str = Field(sa_column=Column(String(10), nullable=False))
+
+
+class ServiceRecord(SQLModel, table=True):
+    """One day's service of an item: people served and volunteer turns."""
+
+    __tablename__ = "service_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(sa_column=_fk("service_item.id"))
+    on: date = Field(sa_column=Column(Date, nullable=False, index=True))
+    served: int = Field(sa_column=Column(Integer, nullable=False))
+    volunteers: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    demand_id: int | None = Field(default=None, sa_column=_fk("demand.id", nullable=True))

@@ -11,7 +11,19 @@ from typing import Annotated
 import typer
 
 from redprop import __version__
-from redprop.cli import calendar, case, db, demo, ladder, ledger, org, report, roster, staff
+from redprop.cli import (
+    calendar,
+    case,
+    db,
+    demo,
+    ladder,
+    ledger,
+    org,
+    report,
+    roster,
+    service,
+    staff,
+)
 from redprop.cli._shared import RedpropGroup, State
 
 app = typer.Typer(
@@ -79,6 +91,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(ladder.app, name="ladder")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(service.app, name="service")
 app.add_typer(staff.app, name="staff")
 app.add_typer(db.app, name="db")
 
