@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from redprop.labels import SEVERITIES, label
@@ -175,12 +175,68 @@ def write_ledger(book: Any, out: Path) -> None:
         ws.append(_fast(ws, row))
     ws.auto_filter.ref = f"A2:{get_column_letter(len(EVENT_HEADERS))}{2 + len(book.event_rows)}"
 
-    # 服务清单: filled by the service lists (需求清单、资源清单、服务清单) when they are kept.
+    # 服务清单: the month's service figures, the items, and the demands still open at its end.
     ws = wb.create_sheet("服务清单")
-    _setup(ws, [16, 16, 16, 16], header_row=2)
+    _setup(ws, [16, 12, 12, 36, 10, 14, 12], header_row=2)
+    svc = book.service
     ws.append([_cell(ws, f"{month.unit}服务清单（{title_month}）", font=TITLE)])
-    ws.append(_row(ws, ["清单", "本月新增", "本月完成", "月末在办"], font=BOLD))
-    note = _cell(ws, "需求清单、资源清单、服务清单启用后在此汇总。")
-    note.alignment = Alignment(wrap_text=True)
-    ws.append([note])
+    ws.append(
+        _row(
+            ws,
+            ["需求新增", "认领", "完成", "取消", "月末待办", "完成率", "微心愿完成率"],
+            font=BOLD,
+        )
+    )
+    ws.append(
+        _row(
+            ws,
+            [
+                svc["new"],
+                svc["claimed"],
+                svc["fulfilled"],
+                svc["cancelled"],
+                svc["open_at_end"],
+                svc["fulfilment_rate"],
+                svc["wish_fulfilment_rate"],
+            ],
+            rates={5, 6},
+        )
+    )
+    ws.append([])
+    ws.append(_row(ws, ["服务项目", "社区", "服务次数", "服务人数", "志愿者人次"], font=BOLD))
+    for item in svc["by_item"]:
+        ws.append(
+            _fast(
+                ws,
+                [
+                    item["item"],
+                    item["community"],
+                    item["records"],
+                    item["served"],
+                    item["volunteers"],
+                ],
+            )
+        )
+    ws.append(_row(ws, ["合计", "", "", svc["served"], svc["volunteer_turns"]], font=BOLD))
+    ws.append([])
+    ws.append(
+        _row(ws, ["月末待办需求", "社区", "网格", "内容", "类型", "状态", "认领方"], font=BOLD)
+    )
+    states = {"open": "待认领", "claimed": "已认领"}
+    for d in book.open_demands:
+        kind = "微心愿" if d["wish"] else d["category"]
+        ws.append(
+            _fast(
+                ws,
+                [
+                    d["number"],
+                    d["community"],
+                    d["grid"],
+                    d["summary"],
+                    kind,
+                    states[d["state"]],
+                    d["claimed_by"] or "",
+                ],
+            )
+        )
     wb.save(out)

@@ -118,6 +118,8 @@ class Book:
     year_report: Report
     case_rows: list[list[Any]]
     event_rows: list[list[Any]]
+    service: dict[str, Any]
+    open_demands: list[dict[str, Any]]
 
 
 def build(
@@ -209,7 +211,16 @@ def build(
                 e.reason or "",
             ]
         )
-    return Book(period, month, year, case_rows, event_rows)
+    from redprop.services.service_lists import open_demands, service_figures
+
+    community_name = community
+    if grid and not community:
+        from redprop.services.org import get_grid
+
+        community_name = communities[get_grid(session, grid).community_id]
+    service = service_figures(session, start=period.start, end=period.end, community=community_name)
+    pending = open_demands(session, end=period.end, community=community_name)
+    return Book(period, month, year, case_rows, event_rows, service, pending)
 
 
 def _scope_case_ids(
