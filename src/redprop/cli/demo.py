@@ -24,7 +24,13 @@ def demo(
     from redprop.db import open_ledger, session_scope
     from redprop.render import unit_tree
     from redprop.services.case_query import CaseFilter, list_cases
-    from redprop.services.demo import build_demo, build_demo_cases, build_demo_history, samples_dir
+    from redprop.services.demo import (
+        build_demo,
+        build_demo_cases,
+        build_demo_history,
+        build_demo_services,
+        samples_dir,
+    )
     from redprop.services.figures import month_period, report
     from redprop.services.ledger_book import build, write
     from redprop.services.org import tree
@@ -46,6 +52,7 @@ def demo(
         with session_scope(engine) as session:
             history = build_demo_history(session, now=moment)
             build_demo_cases(session, now=moment)
+            demands = build_demo_services(session, now=moment)
         with session_scope(engine, write=False) as session:
             streets = tree(session)
             cases = list_cases(session, filt=CaseFilter(), today=now().date(), limit=8).rows
@@ -77,12 +84,12 @@ def demo(
     console.print(
         st.t(
             f"\n演示账本：{path}\n已建 {result.org.created['community']} 个社区、{grids} 个网格、"
-            f"{buildings} 栋楼，登记工作人员 {result.staff} 名，住户 {roster.new} 户，近三个月矛盾纠纷 {total} 件。\n"
+            f"{buildings} 栋楼，登记工作人员 {result.staff} 名，住户 {roster.new} 户，近三个月矛盾纠纷 {total} 件，服务需求 {demands} 项。\n"
             f"本月台账：{workbook}\n"
-            f"继续体验：export REDPROP_DB={path}，然后 redprop case list、redprop report、redprop org tree",
+            f"继续体验：export REDPROP_DB={path}，然后 redprop case list、redprop report、redprop service demand list",
             f"\nDemo ledger: {path}\nBuilt {result.org.created['community']} communities, {grids} "
             f"grids, {buildings} buildings, {result.staff} staff, {roster.new} households and "
-            f"{total} disputes over three months.\nThis month's ledger workbook: {workbook}\n"
+            f"{total} disputes over three months, {demands} service demands.\nThis month's ledger workbook: {workbook}\n"
             f"Explore it: export REDPROP_DB={path}, then redprop case list, redprop report",
         ),
         soft_wrap=True,

@@ -301,3 +301,137 @@ def build_demo_history(session: Session, *, now: datetime, days: int = 90, count
                     fulfilled="yes",
                 )
     return made
+
+
+def build_demo_services(session: Session, *, now: datetime) -> int:
+    """The service lists of the demo street, from the case studies: resources offered by the
+    property company, a volunteer team and party members; convenience items with their records;
+    demands in every state and a micro-wish claimed and fulfilled by a party member."""
+    from redprop.demand_states import DemandAction
+    from redprop.services.service_lists import (
+        DemandFacts,
+        add_demand,
+        add_item,
+        add_record,
+        add_resource,
+        step_demand,
+    )
+
+    def at(days: float) -> datetime:
+        return now - timedelta(days=days)
+
+    repair = add_resource(
+        session,
+        provider="嘉华物业",
+        provider_type="company",
+        kind="people",
+        summary="水电维修、家电维修上门服务",
+        community="铁人路社区",
+        capacity=30,
+    )
+    add_resource(
+        session,
+        provider="红色先锋服务队",
+        provider_type="volunteer-team",
+        kind="people",
+        summary="助老陪护、代购代办",
+        community="铁人路社区",
+        capacity=40,
+    )
+    add_resource(
+        session,
+        provider="杨红军",
+        provider_type="party-member",
+        kind="skill",
+        summary="家电维修（蓝色家电维修）",
+        community="铁人路社区",
+    )
+    add_resource(
+        session,
+        provider="龙源小区党支部",
+        provider_type="unit",
+        kind="venue",
+        summary="党群服务站活动室",
+        community="龙源社区",
+        capacity=50,
+    )
+    add_item(session, name="幸福食堂", category="助老", community="铁人路社区", compound="天昊小区")
+    add_item(
+        session, name="直饮水站", category="便民服务", community="铁人路社区", compound="天昊小区"
+    )
+    add_item(
+        session,
+        name="充电车棚",
+        category="便民服务",
+        community="龙源社区",
+        compound="龙源小区",
+        status="planned",
+    )
+    add_item(
+        session,
+        name="惠民菜店",
+        category="便民服务",
+        community="铁人路社区",
+        resource=repair.number,
+    )
+    for day in range(1, 29, 3):
+        add_record(
+            session,
+            item="幸福食堂",
+            community="铁人路社区",
+            on=at(day).date(),
+            served=35 + day % 7,
+            volunteers=2 + day % 3,
+            note="老年助餐",
+        )
+    worker, admin = _staff(session, "grid-worker", "G002"), "王敏"
+    stories = [
+        ("助老", "独居老人每周代购药品", False, "claim"),
+        ("维修", "楼道灯损坏需维修", False, "fulfil"),
+        ("环境卫生", "绿化带垃圾清理", False, "cancel"),
+        ("法律咨询", "遗产继承咨询", False, None),
+        ("微心愿", "想要一套课外读物", True, "fulfil"),
+        ("微心愿", "希望有人教用智能手机", True, None),
+    ]
+    made = 0
+    for offset, (category, summary, wish, last) in enumerate(stories):
+        start = at(20 - offset * 3)
+        demand = add_demand(
+            session,
+            grid="G002",
+            category=category,
+            summary=summary,
+            actor=worker,
+            wish=wish,
+            at=start,
+        )
+        made += 1
+        if last in ("claim", "fulfil"):
+            by = "杨红军" if wish else repair.number
+            step_demand(
+                session,
+                number=demand.number,
+                action=DemandAction.claim,
+                actor=worker,
+                facts=DemandFacts(by=by),
+                at=start + timedelta(hours=5),
+            )
+        if last == "fulfil":
+            step_demand(
+                session,
+                number=demand.number,
+                action=DemandAction.fulfil,
+                actor=worker,
+                facts=DemandFacts(feedback="已完成，居民表示感谢", satisfaction="satisfied"),
+                at=start + timedelta(days=2),
+            )
+        if last == "cancel":
+            step_demand(
+                session,
+                number=demand.number,
+                action=DemandAction.cancel,
+                actor=admin,
+                facts=DemandFacts(reason="物业已统一清理"),
+                at=start + timedelta(days=1),
+            )
+    return made
