@@ -177,11 +177,12 @@ def outcomes(
     """Every case of U for the period and unit, as of the period's end. Warnings are judged on
     the period's last day, or today for a period not yet over (a closed month never moves)."""
     d = dispute.c
-    scope: list[Any] = [d.registered_at < period.end]
+    units: list[Any] = []
     if community_id is not None:
-        scope.append(d.community_id == community_id)
+        units.append(d.community_id == community_id)
     if grid_id is not None:
-        scope.append(d.grid_id == grid_id)
+        units.append(d.grid_id == grid_id)
+    scope: list[Any] = [d.registered_at < period.end, *units]
     day = min(period.last_day, today) if today else period.last_day
     found: list[Outcome] = []
     # Open now and untouched since the period began: open at both ends, as the row says.
@@ -195,8 +196,14 @@ def outcomes(
         d.level,
         d.due_on,
         d.yellow_on,
-    ).where(*scope, d.last_at < period.start, d.state.in_(OPEN))
+        d.last_at,
+        d.registered_at,
+    ).where(*units, d.state.in_(OPEN))
+    # Selected by state alone (the open cases are few; SQLite would otherwise walk the
+    # last_at index over every closed case), the dates are checked here.
     for r in session.execute(quiet):
+        if r.last_at >= period.start or r.registered_at >= period.end:
+            continue
         overdue, is_yellow = _warning(r.state, r.due_on, r.yellow_on, day)
         found.append(
             Outcome(
