@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -28,9 +29,14 @@ _WIDTH = {
 }
 
 
+_NEEDS_CLEANING = re.compile(r"[\s\u00a0\u3000\u200b\ufeff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
 def clean_text(value: str) -> str:
     """Trim (every kind of space, full-width and non-breaking too) and fold full-width digits and
     letters to ASCII; runs of spaces inside become one space."""
+    if not _NEEDS_CLEANING.search(value):
+        return value  # the common case, checked in one pass
     return _SPACES.sub(" ", value.translate(_WIDTH)).strip()
 
 
@@ -40,7 +46,7 @@ def normalize_id(value: str) -> str:
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), _WEIGHTS))
     return _CHECK[total % 11]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,11 +23,65 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 
 
-@dataclass
 class Sheet:
-    name: str
-    rows: list[list[Any]]  # rows[i] is Excel row i + 1; cells as calamine gives them
-    hidden: bool = False
+    """One sheet. A workbook sheet is read only when asked for (and a large one can be streamed
+    row by row); `rows[i]` is Excel row i + 1."""
+
+    def __init__(
+        self,
+        name: str,
+        rows: list[list[Any]] | None = None,
+        hidden: bool = False,
+        *,
+        source: Any = None,
+        merged: Any = None,
+    ) -> None:
+        self.name, self.hidden = name, hidden
+        self._rows = rows
+        self._source = source  # a calamine sheet
+        self._merged = merged  # a callable giving the merged ranges
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        if self._rows is None:
+            self._rows = list(self.iter_rows())
+        return self._rows
+
+    def head(self, count: int) -> list[list[Any]]:
+        if self._rows is not None:
+            return self._rows[:count]
+        out = []
+        for row in self.iter_rows():
+            out.append(row)
+            if len(out) == count:
+                break
+        return out
+
+    def iter_rows(self) -> Iterator[list[Any]]:
+        """The rows in order; a merged range gives its value to every cell it covers."""
+        if self._rows is not None:
+            yield from self._rows
+            return
+        ranges = sorted(self._merged() if self._merged else [])
+        pending: dict[int, list[tuple[int, int, int]]] = {}  # row -> [(c0, c1, source row)]
+        values: dict[tuple[int, int], Any] = {}
+        starts: dict[int, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+        for rng in ranges:
+            starts.setdefault(rng[0][0], []).append(rng)
+        for index, row in enumerate(self._source.iter_rows()):
+            if index in starts:
+                for (r0, c0), (r1, c1) in starts.pop(index):
+                    values[(r0, c0)] = row[c0] if c0 < len(row) else ""
+                    for r in range(r0, r1 + 1):
+                        pending.setdefault(r, []).append((c0, c1, r0))
+            spans = pending.pop(index, None)
+            if spans:
+                for c0, c1, r0 in spans:
+                    if len(row) <= c1:
+                        row.extend([""] * (c1 + 1 - len(row)))
+                    for c in range(c0, c1 + 1):
+                        row[c] = values[(r0, c0)]
+            yield row
 
     def excel_row(self, index: int) -> int:
         return index + 1
@@ -101,22 +155,34 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
                 continue  # chart sheets and macro sheets hold no rows
             sheet = book.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = getattr(sheet, "merged_cell_ranges", None) or []
-            if not merged and is_ods:
-                merged = _ods_merged_ranges(data, meta.name)
-            _fill_merged(rows, merged)
             hidden = meta.visible != pc.SheetVisibleEnum.Visible
-            sheets.append(Sheet(name=meta.name, rows=rows, hidden=hidden))
+            sheets.append(
+                Sheet(
+                    meta.name,
+                    hidden=hidden,
+                    source=sheet,
+                    merged=_merged_of(sheet, data, meta.name, is_ods),
+                )
+            )
+            # Touch the first row now, so a broken sheet fails here with a clear message.
+            sheets[-1].head(1)
     except Exception as exc:
         raise _file_error(
             path,
             f"工作表无法读取（{exc}），文件可能不完整，请重新另存后导入",
             f"a sheet can't be read ({exc}); the file may be truncated; save it again",
         ) from None
-    finally:
-        book.close()
     return sheets
+
+
+def _merged_of(sheet: Any, data: bytes, name: str, is_ods: bool) -> Any:
+    def ranges() -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        found = list(getattr(sheet, "merged_cell_ranges", None) or [])
+        if not found and is_ods:
+            found = _ods_merged_ranges(data, name)
+        return found
+
+    return ranges
 
 
 def _ods_merged_ranges(
@@ -210,6 +276,8 @@ def _read_csv(path: Path, data: bytes) -> list[list[Any]]:
 
 def cell_text(value: Any) -> str:
     """A cell as text: doubles that are whole numbers lose their .0 (房号 301.0 is "301")."""
+    if type(value) is str:
+        return clean_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -250,7 +318,7 @@ def find_header(
     """The first row (within the first `scan_rows`) matching the most known columns, if any."""
     lookup = {header_key(a): canon for canon, names in aliases.items() for a in (canon, *names)}
     best: Header | None = None
-    for idx, row in enumerate(sheet.rows[:scan_rows]):
+    for idx, row in enumerate(sheet.head(scan_rows)):
         columns: dict[str, int] = {}
         unknown: list[str] = []
         for col, cell in enumerate(row):

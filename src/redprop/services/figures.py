@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -225,18 +224,24 @@ def outcomes(
     # parsing millions of them would cost more than the whole replay.
     active = {
         r[0]: r
-        for r in session.execute(
+        for r in _fetch(
+            session,
             select(d.id, d.community_id, d.grid_id, d.category_id, d.severity).where(
                 *scope, d.last_at >= period.start
-            )
+            ),
         )
     }
     if not active:
         return found
     e = event.c
-    raw = session.execute(
+    # No ORDER BY: SQLite would sort every row; events are grouped by case here instead, and
+    # each case's few events put in order.
+    by_case: dict[int, list[tuple[Any, ...]]] = {}
+    for row in _fetch(
+        session,
         select(
             e.case_id,
+            e.seq,
             e.action,
             e.from_state,
             e.state,
@@ -246,11 +251,12 @@ def outcomes(
             type_coerce(e.yellow_on, String),
         )
         .select_from(event.join(dispute, d.id == e.case_id))
-        .where(*scope, d.last_at >= period.start, e.at < period.end)
-        .order_by(e.case_id, e.seq)
-    )
+        .where(*scope, d.last_at >= period.start, e.at < period.end),
+    ):
+        by_case.setdefault(row[0], []).append(row)
     keys = _Keys(period, day)
-    for case_id, events in groupby(raw, key=itemgetter(0)):
+    for case_id, events in by_case.items():
+        events.sort(key=itemgetter(1))
         outcome = _replay(active[case_id], events, keys)
         if outcome is not None:
             found.append(outcome)
@@ -286,7 +292,7 @@ def _replay(case: Any, events: Iterable[tuple[Any, ...]], keys: _Keys) -> Outcom
     registered = reopened = False
     resolution = None
     escalations = 0
-    for _, action, from_state, new_state, new_level, at, due_on, yellow_on in events:
+    for _, _, action, from_state, new_state, new_level, at, due_on, yellow_on in events:
         keys.bind(at)
         if at < keys.start:
             state_at_start = new_state
@@ -336,6 +342,16 @@ def _replay(case: Any, events: Iterable[tuple[Any, ...]], keys: _Keys) -> Outcom
         outcome.resolved_level = resolution[0]
         outcome.on_time = resolution[2] is None or keys.date_of(resolution[1]) <= resolution[2]
     return outcome
+
+
+def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    """All rows as the driver returns them: no SQLAlchemy row objects (hundreds of thousands of
+    events are read for a month of a large ledger)."""
+    result = session.connection().execute(stmt)
+    try:
+        return result.cursor.fetchall()  # type: ignore[no-any-return]
+    finally:
+        result.close()
 
 
 def _ratio(num: int, den: int) -> float | None:

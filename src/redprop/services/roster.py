@@ -24,7 +24,6 @@ from redprop.excel.read import (
     Header,
     Sheet,
     cell_text,
-    is_blank_row,
     is_footer_row,
     parse_date,
     pick_sheet,
@@ -70,6 +69,18 @@ HEADERS = {name: names[0] for name, names in COLUMNS.items()}
 OPTIONAL = ("id_number", "phone", "persons", "hukou", "housing", "note", "registered_on")
 
 EXIT_SOME_REJECTED = 3
+CACHED = (
+    "community",
+    "grid",
+    "compound",
+    "building",
+    "unit",
+    "room",
+    "hukou",
+    "housing",
+    "note",
+    "persons",
+)
 FLAG_ORDER = ("id_checksum", "id_birth", "no_id", "phone")
 ID_FLAGS = {"id_checksum", "id_birth", "no_id"}
 PHONE_FLAGS = {"phone"}
@@ -262,6 +273,23 @@ def import_roster(
     return report
 
 
+_FOOTER_START = frozenset("填制审负统联日")
+
+
+def _skippable(raw: list[Any]) -> bool:
+    """A blank row, or a signature line under the table (填表人：…): cheap in the common case."""
+    for cell in raw:
+        if cell is None or cell == "":
+            continue
+        if type(cell) is str:
+            if not cell.strip():
+                continue
+            if cell.lstrip()[:1] in _FOOTER_START:
+                return is_footer_row(raw)
+        return False
+    return True
+
+
 class _Importer:
     def __init__(
         self,
@@ -303,16 +331,24 @@ class _Importer:
             Household.registered_on,
             Household.flags,
         ]
-        for h in session.execute(select(*wanted)):
+        result = session.connection().execute(select(*wanted))
+        # Driver rows, not SQLAlchemy rows: a second import of a large roster reads them all.
+        for h in result.cursor.fetchall():
             key = (h[1], h[2], h[3])
-            self.stored[key] = (h[0], tuple(h[4:]))
+            fields = h[4:]
+            if type(fields[8]) is str:  # SQLite hands dates over as ISO text
+                fields = (*fields[:8], date.fromisoformat(fields[8]), fields[9])
+            self.stored[key] = (h[0], tuple(fields))
             if h[6]:
                 self.stored_ids[h[6]] = key
+        result.close()
         self.address_of: dict[tuple[int, str, str], str] = {}
         self.seen: dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]] = {}
         self.seen_ids: dict[str, tuple[tuple[int, str, str], int]] = {}
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
+        self.caches: dict[str, dict[str, str]] = {name: {} for name in CACHED}
+        self.today = now().date()
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -325,26 +361,21 @@ class _Importer:
     # -- the pass over the rows -------------------------------------------------------------
 
     def run(self, sheet: Sheet) -> None:
-        rows = sheet.rows
-        cols = self.cols
-        get_idx = {name: cols.get(name) for name in COLUMNS}
-        for idx in range(self.header.row_index + 1, len(rows)):
-            raw = rows[idx]
-            if is_blank_row(raw) or is_footer_row(raw):
-                self.report.skipped += 1
+        start = self.header.row_index + 1
+        present = list(self.cols.items())
+        errors = self.errors
+        report = self.report
+        for idx, raw in enumerate(sheet.iter_rows()):
+            if idx < start:
                 continue
-            self.report.read += 1
-            excel_row = idx + 1
-            cells: dict[str, Any] = {}
-            bad_cells = []
+            if _skippable(raw):
+                report.skipped += 1
+                continue
+            report.read += 1
             width = len(raw)
-            for name, col in get_idx.items():
-                if col is None:
-                    continue
-                if (idx, col) in self.errors:
-                    bad_cells.append(name)
-                cells[name] = raw[col] if col < width else None
-            self.row(excel_row, cells, bad_cells)
+            cells = {name: (raw[col] if col < width else None) for name, col in present}
+            bad = [name for name, col in present if (idx, col) in errors] if errors else []
+            self.row(idx + 1, cells, bad)
 
     def row(self, excel_row: int, cells: dict[str, Any], bad_cells: list[str]) -> None:
         report = self.report
@@ -362,11 +393,20 @@ class _Importer:
                 )
             )
 
+        caches = self.caches
+
         def text(name: str) -> str:
             value = cells.get(name)
             if value is None or value == "":
                 return ""
-            return strip_csv_guard(cell_text(value))
+            cache = caches.get(name)
+            if cache is None or type(value) is not str:
+                return strip_csv_guard(cell_text(value))
+            # Address and category columns repeat a handful of values: clean each once.
+            found = cache.get(value)
+            if found is None:
+                found = cache[value] = strip_csv_guard(cell_text(value))
+            return found
 
         community_name = text("community")
         building_no = normalize_building(text("building")) if text("building") else ""
@@ -528,7 +568,7 @@ class _Importer:
                             )
                         )
                     birth = id_birth_date(value)
-                    if birth is None or birth < date(1900, 1, 1) or birth > now().date():
+                    if birth is None or birth < date(1900, 1, 1) or birth > self.today:
                         flags.append("id_birth")
                         warnings.append(
                             (
@@ -820,31 +860,29 @@ class _Importer:
     # -- storing -----------------------------------------------------------------------------
 
     def store(self) -> None:
+        """Batched driver-level statements: no ORM objects, no per-row SQL compilation. New
+        households go in as an upsert on the address key (ON CONFLICT, on SQLite and PostgreSQL
+        alike), so two imports racing for one address cannot both insert it."""
         conn = self.session.connection()
-        table = Household.__table__  # type: ignore[attr-defined]
-        if self.inserts:
-            cols = ["community_id", "building_id", "unit", "room", *FIELDS]
-            for start in range(0, len(self.inserts), 5000):
-                conn.execute(
-                    table.insert(),
-                    [dict(zip(cols, r, strict=True)) for r in self.inserts[start : start + 5000]],
-                )
-        if self.updates:
-            from sqlalchemy import bindparam
+        sqlite = conn.dialect.name == "sqlite"
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
-            stmt = (
-                table.update()
-                .where(table.c.id == bindparam("_id"))
-                .values({f: bindparam(f) for f in FIELDS})
+        def plain(row: tuple[Any, ...]) -> tuple[Any, ...]:
+            return tuple(v.isoformat() if sqlite and isinstance(v, date) else v for v in row)
+
+        cols = ["community_id", "building_id", "unit", "room", *FIELDS]
+        if self.inserts:
+            sql = (
+                f"INSERT INTO household ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
+                "ON CONFLICT (building_id, unit, room) DO UPDATE SET "
+                + ", ".join(f"{f} = excluded.{f}" for f in FIELDS)
             )
-            for start in range(0, len(self.updates), 5000):
-                conn.execute(
-                    stmt,
-                    [
-                        dict(zip([*FIELDS, "_id"], r, strict=True))
-                        for r in self.updates[start : start + 5000]
-                    ],
-                )
+            for start in range(0, len(self.inserts), 20000):
+                conn.exec_driver_sql(sql, [plain(r) for r in self.inserts[start : start + 20000]])
+        if self.updates:
+            sql = f"UPDATE household SET {', '.join(f'{f} = {mark}' for f in FIELDS)} WHERE id = {mark}"
+            for start in range(0, len(self.updates), 20000):
+                conn.exec_driver_sql(sql, [plain(r) for r in self.updates[start : start + 20000]])
 
 
 def column_names(report: ImportReport) -> list[str]:
