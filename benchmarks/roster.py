@@ -11,15 +11,15 @@ ID numbers the demo's sample roster already holds, so that the first import is 2
 the second 200,000 unchanged. The file is cached in --keep DIR (default: a temporary directory),
 named after everything that went into it, so reruns skip the generation.
 
-Timed, median of --runs each:
+Timed, median of --runs rounds (each round: a read, a first and a second import):
   read    CalamineWorkbook.from_path(p).get_sheet_by_index(0).to_python(), in this process;
   first   `redprop roster import FILE --json` into a fresh copy of the demo ledger (REDPROP_DB);
   second  the same import again into that ledger: every row unchanged.
 Peak memory is each import process's own maximum resident set size (os.wait4 on that child).
 Every import must exit 0 and report exactly the expected counts.
 
---profile also runs the first import once in this process under cProfile and prints the top 25
-entries by cumulative time (and the top 15 by own time).
+--profile also runs the first and the second import once each in this process under cProfile and
+prints the top 25 entries by cumulative time (and the top 15 by own time) of each.
 
 Goal: each import <= 3x the bare read, peak memory < 600 MB.
 """
@@ -387,19 +387,21 @@ def check_shared_strings(path: Path) -> None:
 # Timing
 
 
-def bare_read(path: Path) -> tuple[float, int]:
-    from python_calamine import CalamineWorkbook
-
-    start = time.perf_counter()
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    return time.perf_counter() - start, len(rows)
-
-
 @dataclass
 class Run:
     seconds: float
+    cpu: float  # user + system seconds
     peak_mb: float
     counts: dict[str, int]
+
+
+def bare_read(path: Path) -> Run:
+    from python_calamine import CalamineWorkbook
+
+    start, cpu = time.perf_counter(), time.process_time()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return Run(seconds, cpu, 0.0, {"rows": len(rows)})
 
 
 def run_import(redprop: str, roster: Path, db: Path) -> Run:
@@ -424,7 +426,8 @@ def run_import(redprop: str, roster: Path, db: Path) -> Run:
         sys.exit(f"{' '.join(cmd)}: no JSON report ({exc}):\n{stdout[:2000]}\n{stderr[-2000:]}")
     # ru_maxrss is in KiB on Linux, bytes on macOS.
     scale = 1 if sys.platform == "darwin" else 1024
-    return Run(seconds, usage.ru_maxrss * scale / 2**20, counts)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, usage.ru_maxrss * scale / 2**20, counts)
 
 
 def expect(counts: dict[str, int], what: str, **wanted: int) -> None:
@@ -434,25 +437,31 @@ def expect(counts: dict[str, int], what: str, **wanted: int) -> None:
 
 
 def profile_import(roster: Path, db: Path, rows: int) -> None:
+    """The first import into `db` (a fresh ledger), then the second, each once in this process
+    under cProfile: the top 25 entries by cumulative time and the top 15 by own time."""
     from redprop.db import open_ledger, session_scope
     from redprop.services.roster import import_roster
 
     engine = open_ledger(f"sqlite:///{db}")
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
     try:
-        profiler.enable()
-        with session_scope(engine) as session:
-            report = import_roster(session, path=roster)
-        profiler.disable()
+        for what, wanted in (
+            ("first import (all new)", {"new": rows}),
+            ("second import (unchanged)", {"unchanged": rows}),
+        ):
+            profiler = cProfile.Profile()
+            start = time.perf_counter()
+            profiler.enable()
+            with session_scope(engine) as session:
+                report = import_roster(session, path=roster)
+            profiler.disable()
+            seconds = time.perf_counter() - start
+            expect(report.counts(), f"profiled {what}", read=rows, rejected=0, **wanted)
+            print(f"\nprofiled {what}, in process: {seconds:.2f} s (with cProfile overhead)")
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            stats.sort_stats("cumulative").print_stats(25)
+            stats.sort_stats("tottime").print_stats(15)
     finally:
         engine.dispose()
-    seconds = time.perf_counter() - start
-    expect(report.counts(), "profiled import", read=rows, new=rows, rejected=0)
-    print(f"\nprofiled first import, in process: {seconds:.2f} s (with cProfile overhead)")
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.sort_stats("cumulative").print_stats(25)
-    stats.sort_stats("tottime").print_stats(15)
 
 
 def main() -> None:
@@ -460,7 +469,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="cache the generated roster here")
-    parser.add_argument("--profile", action="store_true", help="also profile one import")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile each import once, in process"
+    )
     args = parser.parse_args()
     redprop = shutil.which("redprop", path=str(Path(sys.executable).parent)) or "redprop"
     workdir = Path(tempfile.mkdtemp(prefix="redprop-roster-bench-"))
@@ -476,52 +487,48 @@ def main() -> None:
         roster = roster_file(street, args.rows, keep)
         check_shared_strings(roster)
 
+        # Rounds interleave the three timings, so that other load on the machine weighs on all
+        # of them alike. Each round imports into its own fresh copy of the demo ledger.
         bare_read(roster)  # warm-up: the file in the page cache for every timing that follows
-        reads = []
-        for _ in range(args.runs):
-            seconds, count = bare_read(roster)
-            reads.append(seconds)
-        if count != args.rows + 5:  # title, hint, header, rows, blank, footer
-            sys.exit(f"calamine read {count} rows, expected {args.rows + 5}")
-
+        reads: list[Run] = []
         firsts: list[Run] = []
-        ledger = workdir / "ledger.db"
-        for _ in range(args.runs):
-            fresh_copy(demo, ledger)
-            run = run_import(redprop, roster, ledger)
-            expect(run.counts, "first import", read=args.rows, new=args.rows, updated=0, rejected=0)
-            firsts.append(run)
         seconds: list[Run] = []
-        for _ in range(args.runs):
+        rows = args.rows
+        for n in range(args.runs):
+            read = bare_read(roster)
+            if read.counts["rows"] != rows + 5:  # title, hint, header, rows, blank, footer
+                sys.exit(f"calamine read {read.counts['rows']} rows, expected {rows + 5}")
+            reads.append(read)
+            ledger = fresh_copy(demo, workdir / f"ledger-{n}.db")
             run = run_import(redprop, roster, ledger)
-            expect(run.counts, "second import", read=args.rows, unchanged=args.rows, new=0, updated=0, rejected=0)  # fmt: skip
+            expect(run.counts, "first import", read=rows, new=rows, updated=0, rejected=0)
+            firsts.append(run)
+            run = run_import(redprop, roster, ledger)
+            expect(run.counts, "second import", read=rows, unchanged=rows, new=0, updated=0, rejected=0)  # fmt: skip
             seconds.append(run)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{ledger}{suffix}").unlink(missing_ok=True)
 
-        read = statistics.median(reads)
-        first = statistics.median(r.seconds for r in firsts)
-        second = statistics.median(r.seconds for r in seconds)
-        first_mb = max(r.peak_mb for r in firsts)
-        second_mb = max(r.peak_mb for r in seconds)
-        n = args.runs
+        def median(runs: list[Run], cpu: bool = False) -> float:
+            return statistics.median(r.cpu if cpu else r.seconds for r in runs)
 
         def verdict(ok: bool) -> str:
             return "ok" if ok else "OVER GOAL"
 
-        print(f"\n{args.rows} rows, median of {n} runs each")
-        print(f"calamine read:               {read:7.2f} s")
-        print(
-            f"first import  (all new):     {first:7.2f} s  ratio {first / read:5.2f} "
-            f"(goal <= {GOAL_RATIO}) {verdict(first / read <= GOAL_RATIO)}  "
-            f"peak {first_mb:6.0f} MB (goal < {GOAL_MB}) {verdict(first_mb < GOAL_MB)}"
-        )
-        print(
-            f"second import (unchanged):   {second:7.2f} s  ratio {second / read:5.2f} "
-            f"(goal <= {GOAL_RATIO}) {verdict(second / read <= GOAL_RATIO)}  "
-            f"peak {second_mb:6.0f} MB (goal < {GOAL_MB}) {verdict(second_mb < GOAL_MB)}"
-        )
+        read, read_cpu = median(reads), median(reads, cpu=True)
+        print(f"\n{rows} rows, median of {args.runs} runs each (wall time; CPU time in brackets)")
+        print(f"calamine read:              {read:6.2f} s [{read_cpu:6.2f} s]")
+        for label, runs in (("first import (all new):", firsts), ("second import (unchanged):", seconds)):  # fmt: skip
+            wall, cpu = median(runs), median(runs, cpu=True)
+            peak = max(r.peak_mb for r in runs)
+            print(
+                f"{label:27s} {wall:6.2f} s [{cpu:6.2f} s]  ratio {wall / read:5.2f} "
+                f"[{cpu / read_cpu:5.2f}] (goal <= {GOAL_RATIO}) {verdict(wall / read <= GOAL_RATIO)}"
+                f"  peak {peak:4.0f} MB (goal < {GOAL_MB}) {verdict(peak < GOAL_MB)}"
+            )
         print(
             "runs (s): read "
-            + " ".join(f"{s:.2f}" for s in reads)
+            + " ".join(f"{r.seconds:.2f}" for r in reads)
             + " | first "
             + " ".join(f"{r.seconds:.2f}" for r in firsts)
             + " | second "

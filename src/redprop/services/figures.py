@@ -349,7 +349,7 @@ def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
     events are read for a month of a large ledger)."""
     result = session.connection().execute(stmt)
     try:
-        return result.cursor.fetchall()  # type: ignore[no-any-return]
+        return list(result.cursor.fetchall())
     finally:
         result.close()
 
