@@ -15,13 +15,13 @@ are never read (an index on the case's last event time finds them).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Date, DateTime, String, column, select, table, type_coerce
+from sqlalchemy import Date, DateTime, String, column, select, table, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from redprop.errors import UsageProblem
@@ -74,6 +74,7 @@ event = table(
     column("seq"),
     column("action"),
     column("from_state"),
+    column("from_level"),
     column("state"),
     column("level"),
     column("at", DateTime),
@@ -234,33 +235,59 @@ def outcomes(
     if not active:
         return found
     e = event.c
-    # No ORDER BY: SQLite would sort every row; events are grouped by case here instead, and
-    # each case's few events put in order.
+    cols = (
+        e.case_id,
+        e.seq,
+        e.action,
+        e.from_state,
+        e.state,
+        e.level,
+        type_coerce(e.at, String),
+        type_coerce(e.due_on, String),
+        type_coerce(e.yellow_on, String),
+        e.from_level,
+    )
+    # The period's own events, read by time (one range of the `at` index). A case's state at the
+    # period's start is the `from_state` of its first event in the period, so nothing before the
+    # period is read, except the few points looked up below.
     by_case: dict[int, list[tuple[Any, ...]]] = {}
-    for row in _fetch(
-        session,
-        select(
-            e.case_id,
-            e.seq,
-            e.action,
-            e.from_state,
-            e.state,
-            e.level,
-            type_coerce(e.at, String),
-            type_coerce(e.due_on, String),
-            type_coerce(e.yellow_on, String),
-        )
-        .select_from(event.join(dispute, d.id == e.case_id))
-        .where(*scope, d.last_at >= period.start, e.at < period.end),
-    ):
-        by_case.setdefault(row[0], []).append(row)
-    keys = _Keys(period, day)
-    for case_id, events in by_case.items():
+    for row in _fetch(session, select(*cols).where(e.at >= period.start, e.at < period.end)):
+        if row[0] in active:
+            by_case.setdefault(row[0], []).append(row)
+    for events in by_case.values():
         events.sort(key=itemgetter(1))
-        outcome = _replay(active[case_id], events, keys)
+    # Cases touched only after the period: their first later event says how they stood all
+    # through it, and the event before that gives their due dates at its end.
+    late = [cid for cid in active if cid not in by_case]
+    first_after: dict[int, tuple[Any, ...]] = {}
+    for chunk in _chunks(late):
+        for row in _fetch(session, select(*cols).where(e.case_id.in_(chunk), e.at >= period.end)):
+            if row[0] not in first_after or row[1] < first_after[row[0]][1]:
+                first_after[row[0]] = row
+    # The event just before: for late cases, and for a resolve that opens a case's period (the
+    # due date it was measured against).
+    wanted = [(cid, row[1] - 1) for cid, row in first_after.items()]
+    wanted += [(cid, ev[0][1] - 1) for cid, ev in by_case.items() if ev[0][2] == "resolve"]
+    prior: dict[int, tuple[Any, ...]] = {}
+    for chunk in _chunks(wanted):
+        for row in _fetch(session, select(*cols).where(tuple_(e.case_id, e.seq).in_(chunk))):
+            prior[row[0]] = row
+    keys = _Keys(period, day)
+    for case_id, case in active.items():
+        if case_id in by_case:
+            outcome = _replay(case, by_case[case_id], prior.get(case_id), keys)
+        elif case_id in first_after:
+            outcome = _untouched(case, first_after[case_id], prior.get(case_id), keys)
+        else:
+            outcome = None
         if outcome is not None:
             found.append(outcome)
     return found
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class _Keys:
@@ -285,30 +312,28 @@ class _Keys:
         return at[:10] if isinstance(at, str) else at.date()
 
 
-def _replay(case: Any, events: Iterable[tuple[Any, ...]], keys: _Keys) -> Outcome | None:
-    """One case's events up to the period's end, in order: how it entered and where it ended."""
-    state_at_start = state = level = None
-    due = yellow = prev_due = None
+def _replay(
+    case: Any, events: list[tuple[Any, ...]], before: tuple[Any, ...] | None, keys: _Keys
+) -> Outcome | None:
+    """A case's events in the period, in order: how it entered and where it ended."""
+    state_at_start = events[0][3]  # the state before its first event in the period
+    prev_due = before[7] if before else None
+    state = level = due = yellow = None
     registered = reopened = False
     resolution = None
     escalations = 0
-    for _, _, action, from_state, new_state, new_level, at, due_on, yellow_on in events:
+    for _, _, action, from_state, new_state, new_level, at, due_on, yellow_on, _ in events:
         keys.bind(at)
-        if at < keys.start:
-            state_at_start = new_state
-        else:
-            if action == "register":
-                registered = True
-            elif from_state is not None and from_state not in OPEN and new_state in OPEN:
-                reopened = True
-            if action == "escalate":
-                escalations += 1
+        if action == "register":
+            registered = True
+        elif from_state is not None and from_state not in OPEN and new_state in OPEN:
+            reopened = True
+        elif action == "escalate":
+            escalations += 1
         if action == "resolve":
             resolution = (new_level, at, prev_due)
         prev_due = due_on
         state, level, due, yellow = new_state, new_level, due_on, yellow_on
-    if state is None:
-        return None
     if state_at_start in OPEN:
         entry = "carried_over"
     elif registered:
@@ -317,6 +342,33 @@ def _replay(case: Any, events: Iterable[tuple[Any, ...]], keys: _Keys) -> Outcom
         entry = "reopened"
     else:
         return None
+    return _outcome(case, entry, state, level, due, yellow, escalations, resolution, keys)
+
+
+def _untouched(
+    case: Any, after: tuple[Any, ...], before: tuple[Any, ...] | None, keys: _Keys
+) -> Outcome | None:
+    """A case with no event in the period but some after it: it stood all through the period as
+    its first later event found it."""
+    state = after[3]
+    if state not in OPEN:
+        return None
+    keys.bind(after[6])
+    due, yellow = (before[7], before[8]) if before else (None, None)
+    return _outcome(case, "carried_over", state, after[9], due, yellow, 0, None, keys)
+
+
+def _outcome(
+    case: Any,
+    entry: str,
+    state: Any,
+    level: Any,
+    due: Any,
+    yellow: Any,
+    escalations: int,
+    resolution: Any,
+    keys: _Keys,
+) -> Outcome:
     end_class = END_CLASS[state]
     overdue = is_yellow = False
     if state in WORKING and due is not None:
