@@ -766,58 +766,126 @@ class ChainProblem:
 
 
 def verify_events(session: Session) -> list[ChainProblem]:
-    """Recompute every case's hash chain and replay its events against its cached status."""
+    """Recompute every case's hash chain and replay its events against its cached status.
+    Streams the events in (case, seq) order, one case at a time, so memory stays flat whatever
+    the size of the ledger."""
+    from types import SimpleNamespace
+
     settings, cal = load_settings(session), load_calendar(session)
     problems: list[ChainProblem] = []
-    cases = {c.id: c for c in session.scalars(select(Case))}
-    by_case: dict[int, list[CaseEvent]] = {}
-    for ev in session.scalars(select(CaseEvent).order_by(CaseEvent.case_id, CaseEvent.seq)):
-        by_case.setdefault(ev.case_id, []).append(ev)
-    orphans: set[int] = set(by_case) - {c for c in cases if c is not None}
-    for orphan in sorted(orphans):
+    conn = session.connection()
+    cases = conn.execution_options(stream_results=True).execute(
+        select(
+            Case.id,
+            Case.number,
+            Case.severity,
+            Case.state,
+            Case.level,
+            Case.event_count,
+            Case.last_hash,
+        ).order_by(Case.id)
+    )
+    fields = [
+        CaseEvent.case_id,
+        CaseEvent.seq,
+        CaseEvent.action,
+        CaseEvent.from_state,
+        CaseEvent.from_level,
+        CaseEvent.state,
+        CaseEvent.level,
+        CaseEvent.at,
+        CaseEvent.recorded_at,
+        CaseEvent.actor,
+        CaseEvent.reason,
+        CaseEvent.data,
+        CaseEvent.due_on,
+        CaseEvent.yellow_on,
+        CaseEvent.prev_hash,
+        CaseEvent.hash,
+    ]
+    names = [
+        "case_id",
+        "seq",
+        "action",
+        "from_state",
+        "from_level",
+        "state",
+        "level",
+        "at",
+        "recorded_at",
+        "actor",
+        "reason",
+        "data",
+        "due_on",
+        "yellow_on",
+        "prev_hash",
+        "hash",
+    ]
+    events = conn.execution_options(stream_results=True, yield_per=5000).execute(
+        select(*fields).order_by(CaseEvent.case_id, CaseEvent.seq)
+    )
+    pending = next(events, None)
+    known: set[int] = set()
+    for case in cases:
+        known.add(case.id)
+        history = []
+        while pending is not None and pending.case_id < case.id:
+            problems.append(
+                ChainProblem(
+                    f"#{pending.case_id}",
+                    "有事件指向不存在的案件",
+                    "events point to a missing case",
+                )
+            )
+            orphan = pending.case_id
+            while pending is not None and pending.case_id == orphan:
+                pending = next(events, None)
+        while pending is not None and pending.case_id == case.id:
+            history.append(SimpleNamespace(**dict(zip(names, pending, strict=True))))
+            pending = next(events, None)
+        broken = _check_history(case, history, settings, cal)
+        if broken:
+            problems.append(ChainProblem(case.number, *broken))
+    while pending is not None:
+        orphan = pending.case_id
         problems.append(
             ChainProblem(f"#{orphan}", "有事件指向不存在的案件", "events point to a missing case")
         )
-    for case_id, case in cases.items():
-        events = by_case.get(case_id or 0, [])
-        prev = GENESIS
-        broken = None
-        for expected_seq, ev in enumerate(events, start=1):
-            if ev.seq != expected_seq:
-                broken = (
-                    f"第 {expected_seq} 条事件缺失或次序被改动",
-                    f"event {expected_seq} is missing or out of order",
-                )
-                break
-            if ev.prev_hash != prev or event_hash(case.number, ev) != ev.hash:
-                broken = (
-                    f"第 {ev.seq} 条事件（{ev.action}）被改动",
-                    f"event {ev.seq} ({ev.action}) was altered",
-                )
-                break
-            prev = ev.hash
-        if broken is None and (
-            len(events) != case.event_count or prev != (case.last_hash or GENESIS)
-        ):
-            broken = (
-                "事件被删除或插入（与案件记录的事件数或末条哈希不符）",
-                "events were deleted or inserted (count or last hash does not match the case)",
-            )
-        if broken is None:
-            try:
-                status = replay(
-                    events, severity=case.severity, number=case.number, settings=settings, cal=cal
-                )
-            except Refused:
-                status = None
-            if status is None or (status.state, status.level) != (
-                State(case.state),
-                Level(case.level),
-            ):
-                broken = (
-                    "重放事件得到的状态与案件记录不符",
-                    "replaying the events does not give the case's state",
-                )
-        if broken:
-            problems.append(ChainProblem(case.number, *broken))
+        while pending is not None and pending.case_id == orphan:
+            pending = next(events, None)
     return problems
+
+
+def _check_history(
+    case: Any, history: list[Any], settings: Settings, cal: Calendar
+) -> tuple[str, str] | None:
+    prev = GENESIS
+    for expected_seq, ev in enumerate(history, start=1):
+        if ev.seq != expected_seq:
+            return (
+                f"第 {expected_seq} 条事件缺失或次序被改动",
+                f"event {expected_seq} is missing or out of order",
+            )
+        if ev.prev_hash != prev or event_hash(case.number, ev) != ev.hash:
+            return (
+                f"第 {ev.seq} 条事件（{ev.action}）被改动",
+                f"event {ev.seq} ({ev.action}) was altered",
+            )
+        prev = ev.hash
+    if len(history) != case.event_count or prev != (case.last_hash or GENESIS):
+        return (
+            "事件被删除或插入（与案件记录的事件数或末条哈希不符）",
+            "events were deleted or inserted (count or last hash does not match the case)",
+        )
+    try:
+        status = replay(
+            history, severity=case.severity, number=case.number, settings=settings, cal=cal
+        )
+    except Refused:
+        status = None
+    if status is None or (status.state, status.level) != (State(case.state), Level(case.level)):
+        return (
+            "重放事件得到的状态与案件记录不符",
+            "replaying the events does not give the case's state",
+        )
+    return None
