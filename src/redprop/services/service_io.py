@@ -321,7 +321,8 @@ def _demand_row(session: Session, row: dict[str, Any], actor: str | None) -> str
             f"unknown state '{_t(row, 'state')}'",
         )
     by = _t(row, "claimed_by") or "导入"
-    if state in ("claimed", "fulfilled"):
+    # A cancelled demand that had been claimed keeps its claimant: claimed, then cancelled.
+    if state in ("claimed", "fulfilled") or (state == "cancelled" and _t(row, "claimed_by")):
         step_demand(
             session,
             number=demand.number,

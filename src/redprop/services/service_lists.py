@@ -63,6 +63,29 @@ def next_number(session: Session, prefix: str, year: int | None = None) -> str:
     return f"{prefix}{year}-{last:05d}" if year else f"{prefix}-{last:04d}"
 
 
+def reserve_number(session: Session, number: str) -> None:
+    """A number brought in from a list (XQ2026-00042, ZY-0007): the counter moves past it, so it
+    is never given out again."""
+    import re
+
+    m = re.fullmatch(r"(XQ)(\d{4})-(\d+)|(ZY)-(\d+)", number)
+    if not m:
+        return
+    name, last = (f"XQ:{m[2]}", int(m[3])) if m[1] else ("ZY", int(m[5]))
+    table = Counter.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        stmt = insert(table).values(name=name, last=last)
+        bigger = func.greatest(table.c.last, stmt.excluded.last)
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+
+        stmt = insert(table).values(name=name, last=last)
+        bigger = func.max(table.c.last, stmt.excluded.last)
+    session.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"last": bigger}))
+
+
 def _choice(value: str | None, allowed: tuple[str, ...], zh: str, en: str) -> str:
     text = clean_text(value or "").lower()
     if text not in allowed:
@@ -184,6 +207,8 @@ def add_demand(
         raise UsageProblem("请用 --summary 写明需求内容", "Describe the demand with --summary")
     household_id = find_household(session, household).id if household else None
     moment = _when(at, None, DemandAction.add)
+    if number:
+        reserve_number(session, number)
     demand = Demand(
         number=number or next_number(session, "XQ", moment.year),
         community_id=grid_row.community_id,
@@ -238,6 +263,9 @@ def step_demand(
             )
         return text
 
+    # Who and when are checked before anything about the demand changes: a refusal writes nothing.
+    moment = _when(at, demand, action)
+    who = _actor(session, actor, demand, action)
     data: dict[str, Any] = {}
     reason: str | None = None
     if action is DemandAction.claim:
@@ -261,8 +289,6 @@ def step_demand(
         reason = need(facts.reason, "--reason", "原因")
         if action is DemandAction.reopen:
             demand.claimed_by, demand.resource_id = None, None
-    moment = _when(at, demand, action)
-    who = _actor(session, actor, demand, action)
     demand.state = target.value
     event = _record(session, demand, action, before, moment, who, reason, data)
     if action is DemandAction.fulfil and facts.item:
@@ -357,6 +383,8 @@ def add_resource(
         )
     if capacity is not None and capacity < 0:
         raise UsageProblem("--capacity 不能是负数", "--capacity can't be negative")
+    if number:
+        reserve_number(session, number)
     resource = Resource(
         number=number or next_number(session, "ZY"),
         provider=name,
