@@ -174,6 +174,12 @@ def open_ledger(url: str, *, migrate: bool = True) -> Engine:
             upgrade(engine)
     except DatabaseError as exc:
         engine.dispose()
+        if "locked" in str(exc.orig):
+            raise LedgerError(
+                "账本正被其他程序长时间占用（可能正在升级或导入），等待超时；请稍后重试",
+                "The ledger stayed busy with another program (an upgrade or import?) past the "
+                "timeout; try again shortly",
+            ) from None
         raise LedgerError(
             f"无法打开账本 {url}：{exc.orig}；请检查 --db 或 REDPROP_DB 是否指向 redprop 账本",
             f"Can't open the ledger {url}: {exc.orig}; check that --db or REDPROP_DB names a "
