@@ -1,7 +1,14 @@
-"""Shared fixtures: every test gets its own ledger file and app directory, never the user's."""
+"""Shared fixtures: every test gets its own ledger and app directory, never the user's.
+
+The suite runs on SQLite by default. With REDPROP_TEST_PG set to a PostgreSQL server URL
+(postgresql+psycopg://user@127.0.0.1:54329/postgres), every ledger is a fresh database on that
+server instead, cloned from a migrated template; tests about the SQLite file itself are skipped.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +19,54 @@ from redprop.cli import app
 from redprop.db import open_ledger, session_scope
 
 STREET = "新市区街道"
+PG_URL = os.environ.get("REDPROP_TEST_PG")
+BACKEND = "postgresql" if PG_URL else "sqlite"
+sqlite_only = pytest.mark.skipif(PG_URL is not None, reason="about the SQLite file itself")
+
+_pg: dict[str, object] = {}
+
+
+def _pg_admin():  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    if "admin" not in _pg:
+        _pg["admin"] = create_engine(PG_URL, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
+        _pg["created"] = []
+        template = f"redprop_tpl_{os.getpid()}"
+        with _pg["admin"].connect() as conn:  # type: ignore[attr-defined]
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)")
+            conn.exec_driver_sql(f"CREATE DATABASE {template}")
+        open_ledger(_pg_url(template)).dispose()  # migrated once; each test copies it
+        _pg["template"] = template
+    return _pg["admin"]
+
+
+def _pg_url(database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)  # type: ignore[arg-type]
+
+
+def new_ledger_url(directory: Path, name: str = "ledger.db") -> str:
+    """A fresh, empty-or-migrated ledger URL: a SQLite file in `directory`, or a new database
+    on the test PostgreSQL server."""
+    if not PG_URL:
+        return f"sqlite:///{directory / name}"
+    admin = _pg_admin()
+    database = f"redprop_t_{uuid.uuid4().hex[:16]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {database} TEMPLATE {_pg['template']}")
+    _pg["created"].append(database)  # type: ignore[attr-defined]
+    return _pg_url(database)
+
+
+def pytest_sessionfinish(session: object, exitstatus: object) -> None:
+    admin = _pg.get("admin")
+    if admin is None:
+        return
+    with admin.connect() as conn:  # type: ignore[attr-defined]
+        for database in [*_pg["created"], _pg["template"]]:  # type: ignore[misc]
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +74,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app directory and REDPROP_DB at tmp_path; no test touches a real ledger."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     db = tmp_path / "ledger.db"
-    monkeypatch.setenv("REDPROP_DB", str(db))
+    monkeypatch.setenv("REDPROP_DB", new_ledger_url(tmp_path) if PG_URL else str(db))
     for var in ("REDPROP_USER", "REDPROP_LANG", "REDPROP_NOW", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
@@ -31,12 +86,19 @@ def db_path(isolated: Path) -> Path:
     return isolated
 
 
+def ledger_url() -> str:
+    """The URL of this test's ledger (what REDPROP_DB names)."""
+    from redprop.config import database_url
+
+    return database_url(os.environ["REDPROP_DB"])
+
+
 @pytest.fixture
 def engine(db_path: Path) -> Iterator[object]:
     """A real SQLite ledger, migrated by Alembic, with the street registered."""
     from redprop.services.ledger import init_ledger
 
-    eng = open_ledger(f"sqlite:///{db_path}")
+    eng = open_ledger(ledger_url())
     with session_scope(eng) as s:
         init_ledger(s, street=STREET, admin="王敏")
     yield eng

@@ -5,16 +5,31 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import ledger_url
 from redprop.cli import _shared
 
 NOW = "2026-11-20T18:00"
+
+
+def raw_sql(*statements: str) -> list[tuple[object, ...]]:
+    """Statements run behind redprop's back, on whichever back-end the ledger is on."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(ledger_url())
+    rows: list[tuple[object, ...]] = []
+    with engine.begin() as conn:
+        for sql in statements:
+            result = conn.execute(text(sql))
+            if result.returns_rows:
+                rows = [tuple(r) for r in result]
+    engine.dispose()
+    return rows
 
 
 @pytest.fixture
@@ -160,8 +175,7 @@ def test_refusals_name_the_case_state_and_action_and_write_nothing(
     number = new_case(cli)
 
     def events() -> int:
-        with sqlite3.connect(db_path) as conn:
-            return conn.execute("SELECT count(*) FROM case_event").fetchone()[0]
+        return raw_sql("SELECT count(*) FROM case_event")[0][0]
 
     before = events()
     r = cli(
@@ -290,14 +304,13 @@ def test_db_check_finds_an_edited_a_deleted_and_an_inserted_event(
     first, second, third = new_case(cli), new_case(cli), new_case(cli)
     cli("--as", "李娟", "case", "accept", second, "--at", "2026-11-04T09:00")
     cli("--as", "李娟", "case", "accept", third, "--at", "2026-11-04T09:00")
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE case_event SET actor = '某人' WHERE seq = 1 AND case_id = 1")
-        conn.execute("DELETE FROM case_event WHERE seq = 2 AND case_id = 2")
-        conn.execute(
-            "INSERT INTO case_event (case_id, seq, action, state, level, at, recorded_at, actor, data, prev_hash, hash)"
-            " SELECT case_id, 3, 'note', state, level, at, recorded_at, actor, data, hash, hash"
-            " FROM case_event WHERE case_id = 3 AND seq = 2"
-        )
+    raw_sql(
+        "UPDATE case_event SET actor = '某人' WHERE seq = 1 AND case_id = 1",
+        "DELETE FROM case_event WHERE seq = 2 AND case_id = 2",
+        "INSERT INTO case_event (case_id, seq, action, state, level, at, recorded_at, actor, data, prev_hash, hash)"
+        " SELECT case_id, 3, 'note', state, level, at, recorded_at, actor, data, hash, hash"
+        " FROM case_event WHERE case_id = 3 AND seq = 2",
+    )
     r = cli("db", "check", code=1)
     assert r.stderr.splitlines() == [
         f"案件 {first} 的办理记录被绕过 redprop 改动：第 1 条事件（register）被改动；请从备份核对恢复",
@@ -316,7 +329,7 @@ def test_case_numbers_are_unique_when_processes_register_at_once(
         "    app(['--as', '李娟', 'case', 'new', '--grid', 'G003', '--category', '邻里纠纷', '--severity', 'small',"
         " '--summary', 's', '--party', 'p'], standalone_mode=False)\n"
     )
-    env = {**os.environ, "REDPROP_DB": str(db_path), "REDPROP_NOW": NOW}
+    env = {**os.environ, "REDPROP_NOW": NOW}
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", script],

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, event, settings
@@ -22,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conftest import STREET, small_tree
+from conftest import STREET, new_ledger_url, small_tree
 from redprop.db import open_ledger, session_scope
 from redprop.errors import RedpropError
 from redprop.ladder import OPEN, Action, State
@@ -111,7 +112,7 @@ class CaseLedger(RuleBasedStateMachine):
         self.now = START
         self._set_now()
         self.dir = tempfile.mkdtemp(prefix="redprop-stateful-")
-        self.engine = open_ledger(f"sqlite:///{self.dir}/ledger.db")
+        self.engine = open_ledger(new_ledger_url(Path(self.dir)))
         with session_scope(self.engine) as s:
             init_ledger(s, street=STREET, admin=ADMIN)
             small_tree(s)

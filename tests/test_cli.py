@@ -7,6 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from conftest import ledger_url, sqlite_only
 from redprop import __version__
 from redprop.db import SCHEMA_HEAD
 
@@ -18,11 +19,11 @@ def test_version_and_help(cli) -> None:
         assert group in out
 
 
-def test_init_then_build_a_tree_from_the_command_line(cli, db_path: Path) -> None:
+def test_init_then_build_a_tree_from_the_command_line(cli) -> None:
     out = cli("init", "--street", "新市区街道", "--admin", "王敏").stdout
-    assert out == f"账本已就绪：sqlite:///{db_path}\n已登记街道：新市区街道\n已登记管理员：王敏\n"
+    assert out == f"账本已就绪：{ledger_url()}\n已登记街道：新市区街道\n已登记管理员：王敏\n"
     assert cli("init", "--street", "新市区街道", "--admin", "王敏").stdout == (
-        f"账本已就绪：sqlite:///{db_path}\n"
+        f"账本已就绪：{ledger_url()}\n"
     )
     cli("org", "community", "add", "铁人路社区")
     cli("org", "grid", "add", "G001", "--name", "天昊网格", "-c", "铁人路社区")
@@ -137,6 +138,7 @@ def test_org_import_reports_rows(cli, tmp_path: Path) -> None:
     assert cli("org", "import", str(path)).stdout.endswith("没有任何变化\n")
 
 
+@sqlite_only
 def test_db_commands(cli, tmp_path: Path) -> None:
     cli("init", "--street", "新市区街道")
     assert json.loads(cli("db", "current", "--json").stdout)["revision"] == SCHEMA_HEAD

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import new_ledger_url
 from redprop.config import parse_time
 from redprop.db import open_ledger, session_scope
 from redprop.errors import RedpropError
@@ -276,8 +277,7 @@ ACTIONS = [
     )
 )
 def test_the_identity_holds_and_each_month_carries_into_the_next(tmp_path_factory, steps) -> None:
-    path = tmp_path_factory.mktemp("fig") / "l.db"
-    engine = open_ledger(f"sqlite:///{path}")
+    engine = open_ledger(new_ledger_url(tmp_path_factory.mktemp("fig")))
     clock = datetime(2026, 8, 25, 9, 0)
     numbers: list[str] = []
     with session_scope(engine) as s:

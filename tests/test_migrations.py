@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
+from conftest import new_ledger_url, sqlite_only
 from redprop import models  # noqa: F401
 from redprop.db import SCHEMA_HEAD, _alembic_config, make_engine, open_ledger, upgrade
 from redprop.errors import LedgerError
@@ -23,7 +24,7 @@ def test_schema_head_constant_is_alembics_head() -> None:
 
 
 def test_upgrading_a_blank_database_gives_exactly_the_models(tmp_path: Path) -> None:
-    engine = open_ledger(f"sqlite:///{tmp_path / 'blank.db'}")
+    engine = open_ledger(new_ledger_url(tmp_path, "blank.db"))
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, SQLModel.metadata)
@@ -31,6 +32,7 @@ def test_upgrading_a_blank_database_gives_exactly_the_models(tmp_path: Path) -> 
     assert diff == []
 
 
+@sqlite_only
 def test_upgrade_of_an_up_to_date_ledger_is_a_no_op(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'l.db'}"
     open_ledger(url).dispose()
@@ -44,6 +46,7 @@ def test_upgrade_of_an_up_to_date_ledger_is_a_no_op(tmp_path: Path) -> None:
     assert before == after
 
 
+@sqlite_only
 def test_sqlite_is_opened_with_foreign_keys_wal_and_a_busy_timeout(tmp_path: Path) -> None:
     engine = open_ledger(f"sqlite:///{tmp_path / 'l.db'}")
     with engine.connect() as conn:
@@ -53,6 +56,7 @@ def test_sqlite_is_opened_with_foreign_keys_wal_and_a_busy_timeout(tmp_path: Pat
     engine.dispose()
 
 
+@sqlite_only
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     open_ledger(f"sqlite:///{path}").dispose()
@@ -66,6 +70,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     )
 
 
+@sqlite_only
 def test_a_sqlite_database_of_something_else_is_not_a_ledger(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as conn:
@@ -78,6 +83,7 @@ def test_a_sqlite_database_of_something_else_is_not_a_ledger(tmp_path: Path) -> 
     assert tables == [("songs",)]
 
 
+@sqlite_only
 def test_a_text_file_is_not_a_ledger(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("hello")

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from conftest import STREET, small_tree
+from conftest import PG_URL, STREET, new_ledger_url, small_tree
 from redprop.config import parse_time
 from redprop.db import open_ledger, session_scope
 from redprop.demand_states import PENDING, TRANSITIONS, DemandAction, DemandRefused, DemandState
@@ -510,7 +510,7 @@ KEYS = {
 def template(tmp_path: Path) -> Path:
     """A migrated ledger with the unit tree and one resource, copied for every example."""
     path = tmp_path / "template.db"
-    engine = open_ledger(f"sqlite:///{path}")
+    engine = open_ledger(new_ledger_url(tmp_path, "template.db"))
     with session_scope(engine) as s:
         init_ledger(s, street=STREET, admin=ADMIN)
         small_tree(s)
@@ -570,9 +570,18 @@ def expected_figures(
     )
 )
 def test_random_demand_histories_match_the_model(tmp_path_factory, template: Path, steps) -> None:
-    path = tmp_path_factory.mktemp("demands") / "l.db"
-    shutil.copy(template, path)
-    engine = open_ledger(f"sqlite:///{path}")
+    if PG_URL:  # a fresh database with the template's contents
+        engine = open_ledger(new_ledger_url(template.parent))
+        with session_scope(engine) as s:
+            init_ledger(s, street=STREET, admin=ADMIN)
+            small_tree(s)
+            add_resource(
+                s, provider="嘉华物业", provider_type="company", kind="people", summary="维修"
+            )
+    else:
+        path = tmp_path_factory.mktemp("demands") / "l.db"
+        shutil.copy(template, path)
+        engine = open_ledger(f"sqlite:///{path}")
     clock = datetime(2026, 8, 30, 9, 0)  # 50 steps of at most 2 days end before REDPROP_NOW
     model: dict[str, list[tuple[str, str, datetime]]] = {}
     claimed_by: dict[str, str | None] = {}
@@ -973,7 +982,7 @@ def lists(s: Session) -> dict[str, list[dict[str, Any]]]:
 
 
 def fresh_ledger(path: Path):
-    engine = open_ledger(f"sqlite:///{path}")
+    engine = open_ledger(new_ledger_url(path.parent, path.name))
     with session_scope(engine) as s:
         init_ledger(s, street=STREET, admin=ADMIN)
         small_tree(s)

@@ -141,6 +141,13 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
             # Batch migrations rebuild tables; foreign keys must be off meanwhile (outside a
             # transaction, where SQLite honours the pragma) and are checked afterwards.
             conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        else:
+            # Several processes may open a new shared ledger at once: one migrates, the others
+            # wait for it (the lock ends with the transaction) and find nothing left to do.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72687)")
+            if current_revision(conn) == SCHEMA_HEAD:
+                conn.commit()
+                return before, SCHEMA_HEAD
         command.upgrade(_alembic_config(conn), "head")
         conn.commit()
         if engine.dialect.name == "sqlite":

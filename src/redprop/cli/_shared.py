@@ -39,6 +39,15 @@ class State:
 
         return database_url(self.db)
 
+    @property
+    def shown_url(self) -> str:
+        """The ledger's URL for people: a PostgreSQL password is never printed."""
+        if "@" not in self.url:
+            return self.url
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
     def engine(self) -> Engine:
         if self._engine is None:
             from redprop.db import open_ledger

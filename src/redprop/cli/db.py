@@ -25,7 +25,7 @@ def init(
     st = state(ctx)
     with st.session() as session:
         result = init_ledger(session, street=street, admin=admin)
-    typer.echo(st.t(f"账本已就绪：{st.url}", f"Ledger ready: {st.url}"))
+    typer.echo(st.t(f"账本已就绪：{st.shown_url}", f"Ledger ready: {st.shown_url}"))
     if result.street_created:
         typer.echo(st.t(f"已登记街道：{street}", f"Registered the street: {street}"))
     if result.admin_created:
@@ -64,9 +64,9 @@ def current(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     with st.engine().connect() as conn:
         revision = current_revision(conn)
     if as_json:
-        emit_json({"url": st.url, "revision": revision, "head": SCHEMA_HEAD})
+        emit_json({"url": st.shown_url, "revision": revision, "head": SCHEMA_HEAD})
         return
-    typer.echo(st.t(f"账本：{st.url}", f"Ledger: {st.url}"))
+    typer.echo(st.t(f"账本：{st.shown_url}", f"Ledger: {st.shown_url}"))
     typer.echo(
         st.t(
             f"结构版本：{revision}（最新：{SCHEMA_HEAD}）",

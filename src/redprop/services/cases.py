@@ -441,8 +441,13 @@ def register_case(
     return case
 
 
-def get_case(session: Session, number: str) -> Case:
-    case = session.scalar(select(Case).where(Case.number == clean_text(number)))
+def get_case(session: Session, number: str, *, lock: bool = False) -> Case:
+    """A case by number; `lock` takes its row for this transaction (PostgreSQL FOR UPDATE; on
+    SQLite the writer already holds the database), so two writers append to its chain in turn."""
+    query = select(Case).where(Case.number == clean_text(number))
+    if lock:
+        query = query.with_for_update()
+    case = session.scalar(query)
     if case is None:
         raise NotFound(
             f"没有编号为 {number} 的案件：用 redprop case list 查看案件编号",
@@ -574,7 +579,7 @@ def act(
     the future or before the last event) raise before anything is written."""
     if action in (Action.register, Action.supervise):
         raise UsageProblem(f"{action} 不能直接执行", f"{action} can't be applied directly")
-    case = get_case(session, number)
+    case = get_case(session, number, lock=True)
     settings, cal = load_settings(session), load_calendar(session)
     before = status_of(case)
     from redprop.ladder import TRANSITIONS, refuse_pair
@@ -634,6 +639,8 @@ def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
             Case.last_at <= moment,
         )
         .order_by(Case.id)
+        # Rows another writer holds are left to the next sweep rather than waited for.
+        .with_for_update(skip_locked=True)
     ).all()
     done: list[Swept] = []
     for case in overdue:
