@@ -781,7 +781,9 @@ def verify_events(session: Session) -> list[ChainProblem]:
     settings, cal = load_settings(session), load_calendar(session)
     problems: list[ChainProblem] = []
     conn = session.connection()
-    cases = conn.execution_options(stream_results=True).execute(
+    # Streaming is set per statement: Connection.execution_options would change the session's
+    # connection for every later statement too.
+    cases = conn.execute(
         select(
             Case.id,
             Case.number,
@@ -828,8 +830,10 @@ def verify_events(session: Session) -> list[ChainProblem]:
         "prev_hash",
         "hash",
     ]
-    events = conn.execution_options(stream_results=True, yield_per=5000).execute(
-        select(*fields).order_by(CaseEvent.case_id, CaseEvent.seq)
+    events = conn.execute(
+        select(*fields)
+        .order_by(CaseEvent.case_id, CaseEvent.seq)
+        .execution_options(stream_results=True, yield_per=5000)
     )
     pending = next(events, None)
     known: set[int] = set()
