@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Date, DateTime, String, column, select, table, tuple_, type_coerce
+from sqlalchemy import Date, DateTime, String, column, select, table, type_coerce
 from sqlalchemy.orm import Session
 
 from redprop.errors import UsageProblem
@@ -68,6 +68,10 @@ dispute = table(
     column("last_at", DateTime),
     column("registered_at", DateTime),
 )
+street_t = table("street", column("id"), column("name"))
+community_t = table("community", column("id"), column("name"))
+grid_t = table("grid", column("id"), column("code"), column("name"), column("community_id"))
+category_t = table("category", column("id"), column("name"))
 event = table(
     "case_event",
     column("case_id"),
@@ -138,7 +142,7 @@ def parse_period(*, month: str | None, start: str | None, end: str | None, today
     return month_period(f"{today:%Y-%m}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """One case of U: how it entered the period and where it stood at the end."""
 
@@ -269,9 +273,13 @@ def outcomes(
     wanted = [(cid, row[1] - 1) for cid, row in first_after.items()]
     wanted += [(cid, ev[0][1] - 1) for cid, ev in by_case.items() if ev[0][2] == "resolve"]
     prior: dict[int, tuple[Any, ...]] = {}
-    for chunk in _chunks(wanted):
-        for row in _fetch(session, select(*cols).where(tuple_(e.case_id, e.seq).in_(chunk))):
-            prior[row[0]] = row
+    seq_wanted = dict(wanted)
+    # By case (the index SQLite uses for a plain IN list; a row-value IN would scan the table),
+    # keeping the one event wanted of each.
+    for chunk in _chunks(list(seq_wanted)):
+        for row in _fetch(session, select(*cols).where(e.case_id.in_(chunk))):
+            if row[1] == seq_wanted[row[0]]:
+                prior[row[0]] = row
     keys = _Keys(period, day)
     for case_id, case in active.items():
         if case_id in by_case:
@@ -322,8 +330,8 @@ def _replay(
     registered = reopened = False
     resolution = None
     escalations = 0
+    keys.bind(events[0][6])
     for _, _, action, from_state, new_state, new_level, at, due_on, yellow_on, _ in events:
-        keys.bind(at)
         if action == "register":
             registered = True
         elif from_state is not None and from_state not in OPEN and new_state in OPEN:
@@ -472,34 +480,36 @@ def report(
     grid: str | None = None,
 ) -> Report:
     """The figures of a unit (the street, a community or a grid) with their breakdowns."""
-    from redprop.models import Category, Community, Grid, Street
-    from redprop.services.org import get_community, get_grid
+    from redprop.errors import NotFound
 
-    if community and grid:
-        raise UsageProblem(
-            "--community 与 --grid 只能二选一", "Give --community or --grid, not both"
-        )
+    def one(tbl: Any, key: str, value: str, zh: str, en: str, hint: str) -> Any:
+        row = session.execute(select(tbl).where(tbl.c[key] == value.strip())).first()
+        if row is None:
+            raise NotFound(f"没有{zh}“{value}”：用 {hint} 查看", f"No {en} '{value}': see {hint}")
+        return row
+
+    # Core stubs rather than the models: `redprop report` starts without SQLModel or pydantic.
     if grid:
-        g = get_grid(session, grid)
+        g = one(grid_t, "code", grid, "网格", "grid", "redprop org grid list")
         items = outcomes(session, period=period, today=today, grid_id=g.id)
         unit, kind, parts = f"{g.code} {g.name}", "grid", []
     elif community:
-        c = get_community(session, community)
+        c = one(community_t, "name", community, "社区", "community", "redprop org community list")
         items = outcomes(session, period=period, today=today, community_id=c.id)
         unit, kind = c.name, "community"
         parts = [
-            (f"{g.code} {g.name}", g.id, "grid")
-            for g in session.scalars(
-                select(Grid).where(Grid.community_id == c.id).order_by(Grid.code)
+            (f"{r.code} {r.name}", r.id, "grid")
+            for r in session.execute(
+                select(grid_t).where(grid_t.c.community_id == c.id).order_by(grid_t.c.code)
             )
         ]
     else:
         items = outcomes(session, period=period, today=today)
-        streets = session.scalars(select(Street.name).order_by(Street.id)).all()
+        streets = [r.name for r in session.execute(select(street_t).order_by(street_t.c.id))]
         unit, kind = "、".join(streets) or "-", "street"
         parts = [
-            (c.name, c.id, "community")
-            for c in session.scalars(select(Community).order_by(Community.id))
+            (r.name, r.id, "community")
+            for r in session.execute(select(community_t).order_by(community_t.c.id))
         ]
     groups: dict[tuple[str, int], list[Outcome]] = defaultdict(list)
     for o in items:
@@ -509,7 +519,9 @@ def report(
         groups[
             ("severity", 0 if o.severity not in SEVERITIES else SEVERITIES.index(o.severity))
         ].append(o)
-    categories = session.execute(select(Category.id, Category.name).order_by(Category.id)).all()
+    categories = session.execute(
+        select(category_t.c.id, category_t.c.name).order_by(category_t.c.id)
+    ).all()
     return Report(
         period=period,
         unit=unit,
