@@ -128,7 +128,8 @@ def build(
     """Read everything the workbook shows, as of the period's end."""
     month = report(session, period=period, community=community, grid=grid)
     year_start = datetime(period.start.year, 1, 1)
-    year = report(session, period=Period(year_start, period.end), community=community, grid=grid)
+    # The 年度累计 row needs the year's total only, not its breakdowns.
+    year = _year_total(session, Period(year_start, period.end), month)
     ids = sorted(o.case_id for o in month.outcomes)
     outcome_of = {o.case_id: o for o in month.outcomes}
     communities: dict[int, str] = dict(session.execute(select(Community.id, Community.name)).all())
@@ -221,6 +222,22 @@ def build(
     service = service_figures(session, start=period.start, end=period.end, community=community_name)
     pending = open_demands(session, end=period.end, community=community_name)
     return Book(period, month, year, case_rows, event_rows, service, pending)
+
+
+def _year_total(session: Session, period: Period, month: Report) -> Report:
+    from redprop.services.figures import figures_of, outcomes
+
+    ids: dict[str, Any] = {}
+    if month.unit_kind == "community":
+        ids["community_id"] = session.scalar(
+            select(Community.id).where(Community.name == month.unit)
+        )
+    elif month.unit_kind == "grid":
+        ids["grid_id"] = session.scalar(
+            select(Grid.id).where(Grid.code == month.unit.split(" ")[0])
+        )
+    figures = figures_of(outcomes(session, period=period, **ids))
+    return Report(period, month.unit, month.unit_kind, figures, [], {}, {})
 
 
 def _scope_case_ids(
