@@ -101,6 +101,18 @@ class RedpropGroup(TyperGroup):
             lang = state(ctx).lang
             details = [d.message(lang) for d in exc.details]
             _fail(lang, exc.message(lang), details, exc.exit_code)
+        except OSError as exc:
+            # A path the user gave that can't be read or written: a message, not a traceback.
+            lang = state(ctx).lang
+            where = exc.filename or ""
+            _fail(
+                lang,
+                f"无法读写文件 {where}：{exc.strerror or exc}；请检查路径（目录是否存在）和权限"
+                if lang != "en"
+                else f"Can't read or write {where}: {exc.strerror or exc}; check the path (does the folder exist?) and permissions",
+                [],
+                1,
+            )
         except Exception as exc:
             if _is_locked(exc):
                 lang = state(ctx).lang

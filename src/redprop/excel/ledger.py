@@ -66,6 +66,7 @@ def _setup(ws: Any, widths: list[int], header_row: int) -> None:
 
 
 def write_ledger(book: Any, out: Path) -> None:
+    from redprop.excel.write import check_target
     from redprop.services.ledger_book import (
         CASE_HEADERS,
         EVENT_HEADERS,
@@ -74,6 +75,7 @@ def write_ledger(book: Any, out: Path) -> None:
         month_label,
     )
 
+    check_target(out)
     period, month, year = book.period, book.month_report, book.year_report
     wb = Workbook(write_only=True)
     title_month = month_label(period)

@@ -11,6 +11,23 @@ from typing import Any
 FORMULA_START = ("=", "+", "-", "@")
 
 
+def check_target(path: Path) -> None:
+    """Refuse an output path that can't be written before a writer starts (openpyxl would stop
+    half-way with a traceback)."""
+    from redprop.errors import InputFileError
+
+    parent = path.expanduser().resolve().parent
+    if not parent.is_dir():
+        raise InputFileError(
+            f"无法写出 {path}：目录 {parent} 不存在；请先创建目录或换一个路径",
+            f"Can't write {path}: the folder {parent} does not exist; create it or choose another path",
+        )
+    if path.is_dir():
+        raise InputFileError(
+            f"{path} 是一个目录，请给出文件名", f"{path} is a folder; give a file name"
+        )
+
+
 def is_formula_like(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_START)
 
@@ -50,6 +67,7 @@ def write_table(
 ) -> int:
     """One header row and data rows, to .xlsx (write-only, frozen header, filter) or .csv
     (UTF-8 with BOM, which Excel and WPS open correctly). Returns the number of data rows."""
+    check_target(path)
     if path.suffix.lower() == ".csv":
         count = 0
         with path.open("w", newline="", encoding="utf-8-sig") as fh:

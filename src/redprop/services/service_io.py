@@ -102,8 +102,9 @@ SHEETS = (
 def export_lists(session: Session, *, out: Path) -> dict[str, int]:
     from openpyxl import Workbook
 
-    from redprop.excel.write import text_cell
+    from redprop.excel.write import check_target, text_cell
 
+    check_target(out)
     wb = Workbook(write_only=True)
     counts = {}
     rows_by_sheet: dict[str, list[list[Any]]] = {
