@@ -194,10 +194,10 @@ def test_the_cli_writes_and_refuses(cli, tmp_path: Path, monkeypatch) -> None:
     assert (
         cli("ledger", "export", "--month", "11/2026", "-o", str(out), code=2).stderr
         == "错误：月份“11/2026”应写成 2026-11\n"
+    )
     missing = tmp_path / "no-such-folder" / "t.xlsx"
     assert cli("ledger", "export", "--month", "2026-11", "-o", str(missing), code=1).stderr == (
         f"错误：无法写出 {missing}：目录 {missing.parent} 不存在；请先创建目录或换一个路径\n"
-    )
     )
 
 
