@@ -29,6 +29,11 @@ start)
   fi
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown "$user" "$dir"
+  # A port something else already listens on (another cluster, a left-over run) is skipped.
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+    port=$((port + 1))
+  done
   b=$(bin)
   as_owner "$b/initdb" -D "$dir/data" -U redprop --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   as_owner "$b/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
