@@ -244,3 +244,16 @@ def test_the_cli_reports_and_exits_3(cli, tmp_path: Path, monkeypatch) -> None:
     human = cli("--as", "王敏", "case", "import", str(path), code=3).stdout
     assert human.startswith("读取 6 行：新增 0，更新 0，未变 3，合并 0，警告 0，拒绝 3，跳过 2\n")
     assert cli("db", "check").stdout == "检查通过：账本完整\n"
+
+
+def test_a_phone_in_the_wrong_column_is_never_echoed_in_full(street, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["登记日期", "网格", "当事人", "纠纷类型", "简要情况"])
+    ws.append(["13912340001", "G001", "张三", "邻里纠纷", "漏水"])
+    path = tmp_path / "bad.xlsx"
+    wb.save(path)
+    [problem] = import_cases(street, path=path, actor="王敏").problems
+    assert (problem.row, problem.column) == (2, "登记日期")
+    assert problem.zh == "“139****0001”不是日期；请写成 2026-11-03"
+    assert "13912340001" not in problem.en

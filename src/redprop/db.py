@@ -168,6 +168,30 @@ def _newer_schema(revision: str) -> LedgerError:
     )
 
 
+def bump_counter(
+    session: Session, table: Any, *, start: int = 1, keep_max: bool = False, **key: Any
+) -> int:
+    """Move a counter row forward inside the command's transaction and return its value:
+    `INSERT … ON CONFLICT DO UPDATE … RETURNING`, on SQLite and PostgreSQL alike, so numbers are
+    unique under concurrent writers (SQLite serialises writers; PostgreSQL locks the row) and
+    never reused. With `keep_max`, the counter moves to at least `start` (a number brought in
+    from elsewhere) instead of one step."""
+    from sqlalchemy import func
+
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(table).values(**key, last=start)
+    if keep_max:
+        bigger = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
+        new = bigger(table.c.last, stmt.excluded.last)
+    else:
+        new = table.c.last + 1
+    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_={"last": new})
+    return int(session.execute(stmt.returning(table.c.last)).scalar_one())
+
+
 def open_ledger(url: str, *, migrate: bool = True) -> Engine:
     """Open (creating if needed) the ledger at `url`, upgraded to this redprop's schema."""
     from sqlalchemy.exc import DatabaseError

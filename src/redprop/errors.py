@@ -64,9 +64,3 @@ class LedgerError(RedpropError):
 
 class InputFileError(RedpropError):
     """A spreadsheet or CSV file cannot be used at all (missing, broken, no header)."""
-
-
-class RowsRejected(RedpropError):
-    """Some rows of an import were rejected; the rest were stored (see the report)."""
-
-    exit_code = 3

@@ -83,9 +83,6 @@ class Sheet:
                         row[c] = values[(r0, c0)]
             yield row
 
-    def excel_row(self, index: int) -> int:
-        return index + 1
-
 
 @dataclass
 class Header:
@@ -233,19 +230,6 @@ def _ods_merged_ranges(
     return ranges
 
 
-def _fill_merged(rows: list[list[Any]], ranges: Iterable[tuple[tuple[int, int], tuple[int, int]]]):
-    for (r0, c0), (r1, c1) in ranges:
-        if r0 >= len(rows) or c0 >= len(rows[r0]):
-            continue
-        value = rows[r0][c0]
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            if len(row) <= c1:
-                row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                row[c] = value
-
-
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), else GBK read as its superset GB18030."""
     try:
@@ -333,15 +317,6 @@ def find_header(
         if len(columns) >= 2 and (best is None or len(columns) > len(best.columns)):
             best = Header(row_index=idx, columns=columns, unknown=unknown)
     return best
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 _FOOTER = re.compile(

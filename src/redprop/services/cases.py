@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from redprop.config import LOCAL_TZ
 from redprop.config import now as clock_now
+from redprop.db import bump_counter
 from redprop.errors import NotFound, UsageProblem
 from redprop.ids import clean_text, normalize_building, normalize_unit
 from redprop.labels import ROLES, both
@@ -327,21 +328,8 @@ def _append(
 
 
 def _next_number(session: Session, year: int) -> str:
-    """Bump the year's counter in the command's transaction: unique under concurrent writers
-    (SQLite serialises writers; PostgreSQL locks the counter row), never reused."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    table = CaseCounter.__table__  # type: ignore[attr-defined]
-    stmt = (
-        insert(table)
-        .values(year=year, last=1)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": table.c.last + 1})
-        .returning(table.c.last)
-    )
-    last = session.execute(stmt).scalar_one()
+    """The year's next case number (2026-00001); see db.bump_counter."""
+    last = bump_counter(session, CaseCounter.__table__, year=year)  # type: ignore[attr-defined]
     return f"{year}-{last:05d}"
 
 

@@ -51,7 +51,6 @@ COUNTS = (
     "yellow_at_end",
     "escalations",
 )
-RATES = ("resolution_rate", "on_time_rate", "small_kept_in_grid_rate", "kept_within_street_rate")
 
 dispute = table(
     "dispute",

@@ -65,8 +65,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("community", "building", "room", "head_name")
 HEADERS = {name: names[0] for name, names in COLUMNS.items()}
-# Fields stored on the household that a file may or may not carry.
-OPTIONAL = ("id_number", "phone", "persons", "hukou", "housing", "note", "registered_on")
 
 EXIT_SOME_REJECTED = 3
 CACHED = (
@@ -97,6 +95,11 @@ class Problem:
     level: str  # error | warning
     zh: str
     en: str
+
+    def __post_init__(self) -> None:
+        # Messages echo cells; a phone or ID typed in the wrong column must never show in full,
+        # whichever import reports it.
+        self.zh, self.en = scrub(self.zh), scrub(self.en)
 
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
@@ -353,9 +356,8 @@ class _Importer:
     # -- problems ---------------------------------------------------------------------------
 
     def problem(self, row: int, field_name: str, level: str, zh: str, en: str) -> None:
-        # Messages echo cells; a phone or ID typed in the wrong column must not show in full.
         self.report.problems.append(
-            Problem(row, self.names.get(field_name, field_name), level, scrub(zh), scrub(en))
+            Problem(row, self.names.get(field_name, field_name), level, zh, en)
         )
 
     # -- the pass over the rows -------------------------------------------------------------
@@ -904,6 +906,3 @@ def write_errors_workbook(report: ImportReport, out: Path) -> int:
         for row, shown, reason in report.flagged_rows
     )
     return write_table(out, headers, rows, sheet="待改正")
-
-
-RosterReport = ImportReport  # the roster's import report (the case import uses the same shape)

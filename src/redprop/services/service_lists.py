@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from redprop.db import bump_counter
 from redprop.demand_states import (
     ACTION_NAMES,
     PENDING,
@@ -45,21 +46,8 @@ SATISFACTION = ("satisfied", "basic", "unsatisfied")
 
 
 def next_number(session: Session, prefix: str, year: int | None = None) -> str:
-    """XQ2026-00001, ZY-0001: a named counter bumped in the command's transaction."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    name = f"{prefix}:{year}" if year else prefix
-    table = Counter.__table__  # type: ignore[attr-defined]
-    stmt = (
-        insert(table)
-        .values(name=name, last=1)
-        .on_conflict_do_update(index_elements=["name"], set_={"last": table.c.last + 1})
-        .returning(table.c.last)
-    )
-    last = session.execute(stmt).scalar_one()
+    """XQ2026-00001, ZY-0001: a named counter; see db.bump_counter."""
+    last = bump_counter(session, Counter.__table__, name=f"{prefix}:{year}" if year else prefix)  # type: ignore[attr-defined]
     return f"{prefix}{year}-{last:05d}" if year else f"{prefix}-{last:04d}"
 
 
@@ -69,21 +57,9 @@ def reserve_number(session: Session, number: str) -> None:
     import re
 
     m = re.fullmatch(r"(XQ)(\d{4})-(\d+)|(ZY)-(\d+)", number)
-    if not m:
-        return
-    name, last = (f"XQ:{m[2]}", int(m[3])) if m[1] else ("ZY", int(m[5]))
-    table = Counter.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-
-        stmt = insert(table).values(name=name, last=last)
-        bigger = func.greatest(table.c.last, stmt.excluded.last)
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-
-        stmt = insert(table).values(name=name, last=last)
-        bigger = func.max(table.c.last, stmt.excluded.last)
-    session.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"last": bigger}))
+    if m:
+        name, last = (f"XQ:{m[2]}", int(m[3])) if m[1] else ("ZY", int(m[5]))
+        bump_counter(session, Counter.__table__, start=last, keep_max=True, name=name)  # type: ignore[attr-defined]
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], zh: str, en: str) -> str:
