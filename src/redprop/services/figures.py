@@ -14,8 +14,10 @@ are never read (an index on the case's last event time finds them).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+import gc
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -161,12 +163,18 @@ class Outcome:
     escalations: int = 0
 
 
-def _warning(state: str, due: date | None, yellow: date | None, day: date) -> tuple[bool, bool]:
-    if state not in WORKING or due is None:
-        return False, False
-    if day > due:
-        return True, False
-    return False, yellow is not None and day >= yellow
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a month's rows are read and folded: they make
+    no cycles, and its passes over hundreds of thousands of fresh tuples cost a tenth of the
+    whole report on a large ledger."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def outcomes(
@@ -179,6 +187,17 @@ def outcomes(
 ) -> list[Outcome]:
     """Every case of U for the period and unit, as of the period's end. Warnings are judged on
     the period's last day, or today for a period not yet over (a closed month never moves)."""
+    with _no_gc():
+        return _outcomes(session, period, today, community_id, grid_id)
+
+
+def _outcomes(
+    session: Session,
+    period: Period,
+    today: date | None,
+    community_id: int | None,
+    grid_id: int | None,
+) -> list[Outcome]:
     d = dispute.c
     units: list[Any] = []
     if community_id is not None:
@@ -188,7 +207,12 @@ def outcomes(
     scope: list[Any] = [d.registered_at < period.end, *units]
     day = min(period.last_day, today) if today else period.last_day
     found: list[Outcome] = []
+    keys = _Keys(period, day)
     # Open now and untouched since the period began: open at both ends, as the row says.
+    # Selected by state alone (the open cases are few; SQLite would otherwise walk the
+    # last_at index over every closed case), the dates are checked here. Dates and times are
+    # read raw (ISO text on SQLite, native values on PostgreSQL) and compared as they come:
+    # parsing millions of them would cost more than the whole computation.
     quiet = select(
         d.id,
         d.community_id,
@@ -197,35 +221,34 @@ def outcomes(
         d.severity,
         d.state,
         d.level,
-        d.due_on,
-        d.yellow_on,
-        d.last_at,
-        d.registered_at,
+        type_coerce(d.due_on, String),
+        type_coerce(d.yellow_on, String),
+        type_coerce(d.last_at, String),
+        type_coerce(d.registered_at, String),
     ).where(*units, d.state.in_(OPEN))
-    # Selected by state alone (the open cases are few; SQLite would otherwise walk the
-    # last_at index over every closed case), the dates are checked here.
-    for r in session.execute(quiet):
-        if r.last_at >= period.start or r.registered_at >= period.end:
+    for cid, com, grd, cat, sev, state, level, due, yellow, last_at, reg_at in _fetch(
+        session, quiet
+    ):
+        keys.bind(last_at)
+        if last_at >= keys.start or reg_at >= keys.end:
             continue
-        overdue, is_yellow = _warning(r.state, r.due_on, r.yellow_on, day)
+        overdue, is_yellow = keys.warning(state, due, yellow)
         found.append(
             Outcome(
-                r.id,
-                r.community_id,
-                r.grid_id,
-                r.category_id,
-                r.severity,
+                cid,
+                com,
+                grd,
+                cat,
+                sev,
                 "carried_over",
                 "open_at_end",
-                r.state,
-                r.level,
+                state,
+                level,
                 overdue=overdue,
                 yellow=is_yellow,
             )
         )
-    # Active since the period began: replay their events up to its end. Dates and times are
-    # read raw (ISO text on SQLite, native values on PostgreSQL) and compared as they come:
-    # parsing millions of them would cost more than the whole replay.
+    # Active since the period began: replay their events up to its end.
     active = {
         r[0]: r
         for r in _fetch(
@@ -279,7 +302,6 @@ def outcomes(
         for row in _fetch(session, select(*cols).where(e.case_id.in_(chunk))):
             if row[1] == seq_wanted[row[0]]:
                 prior[row[0]] = row
-    keys = _Keys(period, day)
     for case_id, case in active.items():
         if case_id in by_case:
             outcome = _replay(case, by_case[case_id], prior.get(case_id), keys)
@@ -309,14 +331,25 @@ class _Keys:
             return
         self.kind = type(sample)
         self.start: Any
+        self.end: Any
         if isinstance(sample, str):
             self.start = self.period.start.strftime("%Y-%m-%d %H:%M:%S.%f")
+            self.end = self.period.end.strftime("%Y-%m-%d %H:%M:%S.%f")
             self.day_key: Any = self.day.isoformat()
         else:
-            self.start, self.day_key = self.period.start, self.day
+            self.start, self.end, self.day_key = self.period.start, self.period.end, self.day
 
     def date_of(self, at: Any) -> Any:
         return at[:10] if isinstance(at, str) else at.date()
+
+    def warning(self, state: str, due: Any, yellow: Any) -> tuple[bool, bool]:
+        """(overdue, yellow) on the day warnings are judged: only a case being worked on has a
+        running clock."""
+        if state not in WORKING or due is None:
+            return False, False
+        if self.day_key > due:
+            return True, False
+        return False, yellow is not None and self.day_key >= yellow
 
 
 def _replay(
@@ -377,12 +410,7 @@ def _outcome(
     keys: _Keys,
 ) -> Outcome:
     end_class = END_CLASS[state]
-    overdue = is_yellow = False
-    if state in WORKING and due is not None:
-        if keys.day_key > due:
-            overdue = True
-        else:
-            is_yellow = yellow is not None and keys.day_key >= yellow
+    overdue, is_yellow = keys.warning(state, due, yellow)
     outcome = Outcome(
         case[0],
         case[1],
@@ -417,24 +445,56 @@ def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
+# What a case contributes to the figures: (entry, end class, overdue, yellow, escalations,
+# level resolved at, resolved on time, small and resolved). Figures are sums over a histogram of
+# these, so the breakdowns of a large month cost one pass over its cases, not one per unit.
+Signature = tuple[str, str, bool, bool, int, str | None, bool, bool]
+
+
+def _signature(o: Outcome) -> Signature:
+    resolved = o.end_class == "resolved"
+    return (
+        o.entry,
+        o.end_class,
+        o.overdue,
+        o.yellow,
+        o.escalations,
+        o.resolved_level if resolved else None,
+        resolved and bool(o.on_time),
+        resolved and o.severity == "small",
+    )
+
+
 def figures_of(items: Iterable[Outcome]) -> dict[str, Any]:
+    return _figures(Counter(map(_signature, items)))
+
+
+def _figures(histogram: Mapping[Signature, int]) -> dict[str, Any]:
     counts = dict.fromkeys(COUNTS, 0)
     by_level = dict.fromkeys(LEVELS, 0)
     total = on_time = small_resolved = small_in_grid = 0
-    for o in items:
-        total += 1
-        counts[o.entry] += 1
-        counts[o.end_class] += 1
-        counts["overdue_at_end"] += o.overdue
-        counts["yellow_at_end"] += o.yellow
-        counts["escalations"] += o.escalations
-        if o.end_class == "resolved":
-            if o.resolved_level:
-                by_level[o.resolved_level] += 1
-            on_time += bool(o.on_time)
-            if o.severity == "small":
-                small_resolved += 1
-                small_in_grid += o.resolved_level == "grid"
+    for (
+        entry,
+        end_class,
+        overdue,
+        yellow,
+        escalations,
+        level,
+        in_time,
+        small,
+    ), n in histogram.items():
+        total += n
+        counts[entry] += n
+        counts[end_class] += n
+        counts["overdue_at_end"] += overdue * n
+        counts["yellow_at_end"] += yellow * n
+        counts["escalations"] += escalations * n
+        if level:
+            by_level[level] += n
+        on_time += in_time * n
+        if small:
+            small_resolved += n
+            small_in_grid += (level == "grid") * n
     resolved = counts["resolved"]
     return {
         **counts,
@@ -510,14 +570,19 @@ def report(
             (r.name, r.id, "community")
             for r in session.execute(select(community_t).order_by(community_t.c.id))
         ]
-    groups: dict[tuple[str, int], list[Outcome]] = defaultdict(list)
-    for o in items:
-        groups[("community", o.community_id)].append(o)
-        groups[("grid", o.grid_id)].append(o)
-        groups[("category", o.category_id)].append(o)
-        groups[
-            ("severity", 0 if o.severity not in SEVERITIES else SEVERITIES.index(o.severity))
-        ].append(o)
+    # One histogram per group, from one pass over the cases (see Signature).
+    with _no_gc():
+        keyed = Counter(
+            (o.community_id, o.grid_id, o.category_id, o.severity, _signature(o)) for o in items
+        )
+        whole: Counter[Signature] = Counter()
+        groups: dict[tuple[str, Any], Counter[Signature]] = defaultdict(Counter)
+        for (community_id, grid_id, category_id, severity, sig), n in keyed.items():
+            whole[sig] += n
+            groups["community", community_id][sig] += n
+            groups["grid", grid_id][sig] += n
+            groups["category", category_id][sig] += n
+            groups["severity", severity][sig] += n
     categories = session.execute(
         select(category_t.c.id, category_t.c.name).order_by(category_t.c.id)
     ).all()
@@ -525,16 +590,11 @@ def report(
         period=period,
         unit=unit,
         unit_kind=kind,
-        figures=figures_of(items),
+        figures=_figures(whole),
         by_unit=[
-            {"unit": name, "figures": figures_of(groups.get((k, uid), []))}
-            for name, uid, k in parts
+            {"unit": name, "figures": _figures(groups.get((k, uid), {}))} for name, uid, k in parts
         ],
-        by_category={
-            name: figures_of(groups.get(("category", cid), [])) for cid, name in categories
-        },
-        by_severity={
-            s: figures_of(groups.get(("severity", i), [])) for i, s in enumerate(SEVERITIES)
-        },
+        by_category={name: _figures(groups.get(("category", cid), {})) for cid, name in categories},
+        by_severity={s: _figures(groups.get(("severity", s), {})) for s in SEVERITIES},
         outcomes=items,
     )
