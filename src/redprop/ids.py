@@ -45,14 +45,24 @@ def normalize_id(value: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", value)).upper()
 
 
+_ZEROS = ord("0") * sum(_WEIGHTS)
+
+
 def id_check_char(first17: str) -> str:
-    total = sum(map(mul, map(int, first17), _WEIGHTS))
+    """The GB 11643 check character of 17 ASCII digits (weighted sum mod 11; the digits' byte
+    values are summed directly, a roster import checks hundreds of thousands)."""
+    total = sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _ZEROS
     return _CHECK[total % 11]
 
 
 def id_shape_ok(value: str) -> bool:
-    """Eighteen characters: 17 digits and a digit or X."""
-    return len(value) == 18 and value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")
+    """Eighteen characters: 17 ASCII digits and a digit or X."""
+    return (
+        len(value) == 18
+        and value.isascii()
+        and value[:17].isdigit()
+        and (value[17].isdigit() or value[17] == "X")
+    )
 
 
 def id_checksum_ok(value: str) -> bool:

@@ -39,6 +39,10 @@ def import_(
 ) -> None:
     """导入住户花名册：重复导入不变；逐行报告问题（行号、列、改法）。退出码：0 全部导入，3 部分行被拒绝，1 未导入任何行。
     例：redprop roster import 铁人路社区花名册.xlsx --errors 待改正.xlsx"""
+    from redprop.services.roster_file import start_reading
+
+    # Start parsing the file first: it goes on while the services load and the ledger opens.
+    reading = start_reading(file, sheet)
     from redprop.services.roster import import_roster, write_errors_workbook
 
     st = state(ctx)
@@ -51,6 +55,7 @@ def import_(
             strict=strict,
             atomic=atomic,
             create_units=create_units,
+            reading=reading,
         )
     written = write_errors_workbook(report, errors) if errors and report.flagged_rows else 0
     if as_json:

@@ -14,10 +14,8 @@ are never read (an index on the case's last event time finds them).
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -26,6 +24,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, String, column, select, table, type_coerce
 from sqlalchemy.orm import Session
 
+from redprop.bulk import paused_gc
 from redprop.errors import UsageProblem
 
 OPEN = ("registered", "in_progress", "suspended")
@@ -163,20 +162,6 @@ class Outcome:
     escalations: int = 0
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a month's rows are read and folded: they make
-    no cycles, and its passes over hundreds of thousands of fresh tuples cost a tenth of the
-    whole report on a large ledger."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def outcomes(
     session: Session,
     *,
@@ -187,7 +172,7 @@ def outcomes(
 ) -> list[Outcome]:
     """Every case of U for the period and unit, as of the period's end. Warnings are judged on
     the period's last day, or today for a period not yet over (a closed month never moves)."""
-    with _no_gc():
+    with paused_gc():
         return _outcomes(session, period, today, community_id, grid_id)
 
 
@@ -571,7 +556,7 @@ def report(
             for r in session.execute(select(community_t).order_by(community_t.c.id))
         ]
     # One histogram per group, from one pass over the cases (see Signature).
-    with _no_gc():
+    with paused_gc():
         keyed = Counter(
             (o.community_id, o.grid_id, o.category_id, o.severity, _signature(o)) for o in items
         )

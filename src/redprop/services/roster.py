@@ -10,30 +10,25 @@ every message.
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
+from redprop.bulk import paused_gc
 from redprop.config import now
 from redprop.errors import InputFileError
-from redprop.excel.read import (
-    Header,
-    Sheet,
-    cell_text,
-    is_footer_row,
-    parse_date,
-    pick_sheet,
-    read_sheets,
-)
+from redprop.excel.read import Header, Sheet, cell_text, is_footer_row, parse_date
 from redprop.excel.write import strip_csv_guard
 from redprop.ids import (
     clean_text,
     id_birth_date,
-    id_checksum_ok,
+    id_check_char,
     id_shape_ok,
     is_masked,
     mask_id,
@@ -46,39 +41,9 @@ from redprop.ids import (
     scrub,
 )
 from redprop.models import Building, Community, Compound, Grid, Household, Street
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "community": ("社区", "社区名称", "所属社区", "community"),
-    "grid": ("网格", "网格编号", "所属网格", "网格名称", "grid"),
-    "compound": ("小区", "小区名称", "所属小区", "compound"),
-    "building": ("楼栋", "楼号", "栋号", "楼栋号", "幢号", "building"),
-    "unit": ("单元", "单元号", "unit"),
-    "room": ("房号", "门牌号", "房间号", "室号", "room"),
-    "head_name": ("户主姓名", "姓名", "户主", "户主名", "name", "head_name", "head"),
-    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number", "id"),
-    "phone": ("联系电话", "电话", "手机号码", "手机号", "手机", "联系方式", "phone", "mobile"),
-    "persons": ("人口数", "家庭人口", "人口", "户内人口", "人数", "persons"),
-    "hukou": ("户籍类型", "户籍", "户口类型", "hukou"),
-    "housing": ("房屋性质", "住房性质", "housing"),
-    "note": ("备注", "note"),
-    "registered_on": ("登记日期", "登记时间", "registered_on"),
-}
-REQUIRED = ("community", "building", "room", "head_name")
-HEADERS = {name: names[0] for name, names in COLUMNS.items()}
+from redprop.services.roster_file import COLUMNS, HEADERS, RosterFile, start_reading
 
 EXIT_SOME_REJECTED = 3
-CACHED = (
-    "community",
-    "grid",
-    "compound",
-    "building",
-    "unit",
-    "room",
-    "hukou",
-    "housing",
-    "note",
-    "persons",
-)
 FLAG_ORDER = ("id_checksum", "id_birth", "no_id", "phone")
 ID_FLAGS = {"id_checksum", "id_birth", "no_id"}
 PHONE_FLAGS = {"phone"}
@@ -199,44 +164,6 @@ FIELDS = (
 )
 
 
-def _error_cells(path: Path, sheet: Sheet) -> set[tuple[int, int]]:
-    """Excel error values (#N/A, #REF! …): calamine hands them over as blanks, so for .xlsx we
-    find them in the sheet's XML (cheap: one decompression, a regex only when there are any)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
-            if not names:
-                return set()
-            wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-            order = re.findall(r"<sheet [^>]*name=\"([^\"]*)\"", wb)
-            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            ids = re.findall(r"<sheet [^>]*r:id=\"([^\"]*)\"", wb)
-            target = None
-            if sheet.name in order:
-                rid = ids[order.index(sheet.name)]
-                m = re.search(
-                    rf"Id=\"{rid}\"[^>]*Target=\"([^\"]*)\"|Target=\"([^\"]*)\"[^>]*Id=\"{rid}\"",
-                    rels,
-                )
-                if m:
-                    target = (m.group(1) or m.group(2)).lstrip("/")
-                    target = target if target.startswith("xl/") else "xl/" + target
-            data = zf.read(target or names[0])
-    except (KeyError, zipfile.BadZipFile, IndexError):
-        return set()
-    if b't="e"' not in data:
-        return set()
-    found = set()
-    for ref in re.findall(rb'<c r="([A-Z]+)(\d+)"[^>]*t="e"', data):
-        col = 0
-        for ch in ref[0].decode():
-            col = col * 26 + ord(ch) - 64
-        found.add((int(ref[1]) - 1, col - 1))
-    return found
-
-
 def import_roster(
     session: Session,
     *,
@@ -246,34 +173,86 @@ def import_roster(
     strict: bool = False,
     atomic: bool = False,
     create_units: bool = False,
+    reading: Future[RosterFile] | None = None,
 ) -> ImportReport:
     """Import a roster file. Raises InputFileError when the file can't be used at all; otherwise
     returns the report (rows rejected or not). Stores nothing on dry_run, or when atomic and any
-    row is rejected."""
-    sheets = read_sheets(path)
-    chosen, header = pick_sheet(sheets, COLUMNS, REQUIRED, path=path, sheet_name=sheet)
-    report = ImportReport(file=str(path), sheet=chosen.name, dry_run=dry_run)
-    report.ignored_columns = header.unknown
-    report.columns = [c for c in COLUMNS if c in header.columns]
-    errors = _error_cells(path, chosen) if path.suffix.lower() in (".xlsx", ".xlsm") else set()
-    units = _load_units(session)
-    savepoint = session.begin_nested()
-    importer = _Importer(
-        session, report, header, units, strict=strict, create_units=create_units, errors=errors
-    )
-    importer.run(chosen)
-    if report.rejected and atomic:
-        report.problems.sort(key=lambda p: (p.row, p.level))
-        savepoint.rollback()
-        report.stored = False
+    row is rejected. `reading` is the file already being read (start_reading), if the caller
+    started it before opening the ledger."""
+    with paused_gc():
+        if reading is None:
+            reading = start_reading(path, sheet)
+        # The file is parsed on other threads while this one loads the units and households.
+        units = _load_units(session)
+        stored, stored_ids = _load_stored(session)
+        found = reading.result()
+        header = found.header
+        report = ImportReport(file=str(path), sheet=found.sheet.name, dry_run=dry_run)
+        report.ignored_columns = header.unknown
+        report.columns = [c for c in COLUMNS if c in header.columns]
+        savepoint = session.begin_nested()
+        importer = _Importer(
+            session,
+            report,
+            header,
+            units,
+            stored,
+            stored_ids,
+            strict=strict,
+            create_units=create_units,
+            errors=found.errors,
+        )
+        importer.run(found.sheet)
+        del found, reading, stored, stored_ids  # the cells can go before the rows are stored
+        if report.rejected and atomic:
+            report.problems.sort(key=lambda p: (p.row, p.level))
+            savepoint.rollback()
+            report.stored = False
+            return report
+        if dry_run:
+            savepoint.rollback()
+            return report
+        importer.store()
+        savepoint.commit()
+        report.stored = True
         return report
-    if dry_run:
-        savepoint.rollback()
-        return report
-    importer.store()
-    savepoint.commit()
-    report.stored = True
-    return report
+
+
+Stored = dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]]
+
+
+def _load_stored(session: Session) -> tuple[Stored, dict[str, tuple[int, str, str]]]:
+    """Every stored household, (building id, unit, room) -> (household id, FIELDS values), and
+    the address holding each ID number. One round trip, driver rows as they come (dates stay
+    ISO text on SQLite, as they are written back)."""
+    wanted: list[Any] = [
+        Household.id,
+        Household.building_id,
+        Household.unit,
+        Household.room,
+        Household.grid_id,
+        Household.head_name,
+        Household.id_number,
+        Household.phone,
+        Household.persons,
+        Household.hukou,
+        Household.housing,
+        Household.note,
+        type_coerce(Household.registered_on, String),
+        Household.flags,
+    ]
+    stored: Stored = {}
+    stored_ids: dict[str, tuple[int, str, str]] = {}
+    result = session.connection().execute(select(*wanted))
+    try:
+        for h in result.cursor.fetchall():
+            key = (h[1], h[2], h[3])
+            stored[key] = (h[0], h[4:])
+            if h[6]:
+                stored_ids[h[6]] = key
+    finally:
+        result.close()
+    return stored, stored_ids
 
 
 _FOOTER_START = frozenset("填制审负统联日")
@@ -293,6 +272,159 @@ def _skippable(raw: list[Any]) -> bool:
     return True
 
 
+# -- cleaning one cell ------------------------------------------------------------------------
+#
+# Each returns the value a column holds, or for ID, phone, persons and date a tuple with the
+# problems found; a clean cell gives shared constants, so most rows allocate nothing here.
+
+CHUNK = 4096
+
+
+def _mapped(values: list[Any], clean: Any) -> list[Any]:
+    """`clean` over a column, each distinct value cleaned once. Booleans are equal to 1 and 0
+    and NaN to nothing, so a column holding either is cleaned cell by cell."""
+    distinct = set(values)
+    if len(distinct) * 2 > len(values) or any(type(v) is bool or v != v for v in distinct):
+        return list(map(clean, values))
+    done = {v: clean(v) for v in distinct}
+    return list(map(done.__getitem__, values))
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return strip_csv_guard(cell_text(value))
+
+
+def _building(value: Any) -> str:
+    text = _text(value)
+    return normalize_building(text) if text else ""
+
+
+def _unit(value: Any) -> str:
+    text = _text(value)
+    return normalize_unit(text) if text else ""
+
+
+def _room(value: Any) -> str:
+    return clean_text(_text(value)).replace(" ", "")
+
+
+def _persons(raw: Any) -> tuple[int | None, tuple[tuple[str, str, str], ...]]:
+    if raw is None or raw == "":
+        return _ONE_PERSON
+    persons: int | None
+    if isinstance(raw, float):
+        persons = int(raw) if raw.is_integer() and raw >= 1 else None
+    else:
+        m = _PERSONS.match(clean_text(str(raw)))
+        persons = int(m.group(1)) if m and int(m.group(1)) >= 1 else None
+    if persons is None:
+        return None, (
+            (
+                "persons",
+                f"人口数“{cell_text(raw)}”不是不小于 1 的整数；请填写人数（如 3）",
+                f"persons '{cell_text(raw)}' is not a whole number of at least 1",
+            ),
+        )
+    if persons > MAX_PERSONS:
+        return 0, (
+            (
+                "persons",
+                f"人口数 {persons} 不合理（超过 {MAX_PERSONS}）；请核对是否填错了列",
+                f"persons {persons} is implausible (over {MAX_PERSONS}); check the column",
+            ),
+        )
+    return persons, ()
+
+
+def _phone(raw: Any) -> tuple[Any, ...]:
+    """(phone or None, masked?, flags, warnings) of a phone cell."""
+    if raw is None or raw == "":
+        return _NO_PHONE
+    if (
+        type(raw) is str
+        and len(raw) == 11
+        and raw.isascii()
+        and raw.isdigit()
+        and raw[0] == "1"
+        and raw[1] in "3456789"
+    ):
+        return (raw, False, (), ())  # a mobile as normalize_phone would leave it
+    value = normalize_phone(strip_csv_guard(cell_text(raw)))
+    if is_masked(value):
+        return (None, True, (), ())
+    if not phone_ok(value):
+        return (
+            value,
+            False,
+            ("phone",),
+            (
+                (
+                    "phone",
+                    f"电话 {mask_phone(value)} 不像手机号或带区号的固定电话；请核对",
+                    f"the phone {mask_phone(value)} is not a mobile or a landline with area code",
+                ),
+            ),
+        )
+    return (value, False, (), ())
+
+
+def _date(raw: Any) -> tuple[date | None, tuple[tuple[str, str, str], ...]]:
+    if raw is None or raw == "":
+        return _NO_DATE
+    found = parse_date(raw)
+    if found is None:
+        return None, (
+            (
+                "registered_on",
+                f"登记日期“{cell_text(raw)}”无法识别，未保存；请写成 2023-01-05",
+                f"the date '{cell_text(raw)}' can't be read and was not kept; write 2023-01-05",
+            ),
+        )
+    return found, ()
+
+
+def _date_iso(raw: Any) -> tuple[str | None, tuple[tuple[str, str, str], ...]]:
+    found, warnings = _date(raw)
+    return (found.isoformat() if found else None), warnings
+
+
+_ONE_PERSON: tuple[int | None, tuple[Any, ...]] = (1, ())
+_NO_PHONE: tuple[Any, ...] = (None, False, (), ())
+_NO_DATE: tuple[date | None, tuple[Any, ...]] = (None, ())
+_ABSENT_ID: tuple[Any, ...] = (None, False, (), (), ())
+_MASKED_ID: tuple[Any, ...] = (None, True, (), (), ())
+_NO_ID: tuple[Any, ...] = (
+    None,
+    False,
+    ("no_id",),
+    (),
+    (("id_number", "没有身份证号；请补充", "no ID number; add it"),),
+)
+_ID_AS_NUMBER = (
+    "id_number",
+    "身份证号被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新录入完整号码",
+    "the ID was stored as a number and has lost digits; format the column as text and re-enter the IDs",
+)
+_ID_SCIENTIFIC = (
+    "id_number",
+    "身份证号被存成了数字（科学计数法），后几位已丢失；请把该列设为“文本”格式后重新录入",
+    "the ID was stored as a number (scientific notation); format the column as text and re-enter it",
+)
+_EXCEL_ERROR = (
+    "单元格是 Excel 错误值（如 #N/A、#REF!）；请改为正确的值",
+    "the cell holds an Excel error value (#N/A, #REF!); enter a real value",
+)
+_NO_HEAD = ("head_name", "户主姓名为空；请填写户主姓名", "the head's name is empty; fill it in")
+_NO_BUILDING = (
+    "building",
+    "楼栋为空；请填写楼栋号（如 5 或 5号楼）",
+    "the building is empty; fill it in",
+)
+_NO_ROOM = ("room", "房号为空；请填写房号（如 301）", "the room is empty; fill it in")
+
+
 class _Importer:
     def __init__(
         self,
@@ -300,6 +432,8 @@ class _Importer:
         report: ImportReport,
         header: Header,
         units: _Units,
+        stored: Stored,
+        stored_ids: dict[str, tuple[int, str, str]],
         *,
         strict: bool,
         create_units: bool,
@@ -314,43 +448,32 @@ class _Importer:
         self.errors = errors
         self.cols = header.columns
         self.names = {name: HEADERS[name] for name in COLUMNS}
-        # Stored households: (building id, unit, room) -> (household id, field tuple)
-        self.stored: dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]] = {}
-        self.stored_ids: dict[str, tuple[int, str, str]] = {}
-        # One round trip for every stored household (a varargs select keeps the types simple).
-        wanted: list[Any] = [
-            Household.id,
-            Household.building_id,
-            Household.unit,
-            Household.room,
-            Household.grid_id,
-            Household.head_name,
-            Household.id_number,
-            Household.phone,
-            Household.persons,
-            Household.hukou,
-            Household.housing,
-            Household.note,
-            Household.registered_on,
-            Household.flags,
-        ]
-        result = session.connection().execute(select(*wanted))
-        # Driver rows, not SQLAlchemy rows: a second import of a large roster reads them all.
-        for h in result.cursor.fetchall():
-            key = (h[1], h[2], h[3])
-            fields = h[4:]
-            if type(fields[8]) is str:  # SQLite hands dates over as ISO text
-                fields = (*fields[:8], date.fromisoformat(fields[8]), fields[9])
-            self.stored[key] = (h[0], tuple(fields))
-            if h[6]:
-                self.stored_ids[h[6]] = key
-        result.close()
+        self.stored = stored
+        self.stored_ids = stored_ids
+        # Dates are kept as the database takes them: ISO text on SQLite.
+        self.date_cell = _date_iso if session.connection().dialect.name == "sqlite" else _date
         self.address_of: dict[tuple[int, str, str], str] = {}
         self.seen: dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]] = {}
         self.seen_ids: dict[str, tuple[tuple[int, str, str], int]] = {}
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
-        self.caches: dict[str, dict[str, str]] = {name: {} for name in CACHED}
+        # Unit columns resolved, by (community, grid, building) as written; birth dates judged.
+        self.places: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+        self.births: dict[str, bool] = {}
+        self.error_rows = {row + 1 for row, _ in errors}
+        # Every stored field has a column: an update needs no stored value to fill in.
+        self.all_columns = all(
+            name in self.cols
+            for name in (
+                "id_number",
+                "phone",
+                "persons",
+                "hukou",
+                "housing",
+                "note",
+                "registered_on",
+            )
+        )
         self.today = now().date()
 
     # -- problems ---------------------------------------------------------------------------
@@ -361,12 +484,17 @@ class _Importer:
         )
 
     # -- the pass over the rows -------------------------------------------------------------
+    #
+    # Rows are taken in chunks and cleaned column by column: the address and category columns
+    # repeat a handful of values, so each distinct value is cleaned once per chunk, and the ID
+    # and phone columns take a quick exact check before the general rules. The row step then
+    # only combines finished values, in the order its problems are reported.
 
     def run(self, sheet: Sheet) -> None:
         start = self.header.row_index + 1
-        present = list(self.cols.items())
-        errors = self.errors
         report = self.report
+        numbers: list[int] = []
+        raws: list[list[Any]] = []
         for idx, raw in enumerate(sheet.iter_rows()):
             if idx < start:
                 continue
@@ -374,70 +502,73 @@ class _Importer:
                 report.skipped += 1
                 continue
             report.read += 1
-            width = len(raw)
-            cells = {name: (raw[col] if col < width else None) for name, col in present}
-            bad = [name for name, col in present if (idx, col) in errors] if errors else []
-            self.row(idx + 1, cells, bad)
+            numbers.append(idx + 1)
+            raws.append(raw)
+            if len(raws) == CHUNK:
+                self._chunk(numbers, raws)
+                numbers, raws = [], []
+        if raws:
+            self._chunk(numbers, raws)
 
-    def row(self, excel_row: int, cells: dict[str, Any], bad_cells: list[str]) -> None:
-        report = self.report
-        before = len(report.problems)
+    def _column(self, raws: list[list[Any]], name: str) -> list[Any]:
+        col = self.cols[name]
+        if min(map(len, raws)) > col:
+            return list(map(itemgetter(col), raws))
+        return [r[col] if col < len(r) else None for r in raws]
+
+    def _chunk(self, numbers: list[int], raws: list[list[Any]]) -> None:
+        n = len(raws)
+        cols = self.cols
+
+        def column(name: str, clean: Any, absent: Any = "", repeats: bool = True) -> list[Any]:
+            if name not in cols:
+                return [absent] * n
+            values = self._column(raws, name)
+            return _mapped(values, clean) if repeats else list(map(clean, values))
+
+        community = column("community", _text)
+        grid = column("grid", _text)
+        building = column("building", _building)
+        unit = column("unit", _unit)
+        room = column("room", _room)
+        head = column("head_name", _text, repeats=False)
+        hukou = column("hukou", _text)
+        housing = column("housing", _text)
+        note = column("note", _text)
+        persons = column("persons", _persons, (None, ()))
+        ids = column("id_number", self._id, _ABSENT_ID, repeats=False)
+        phones = column("phone", _phone, _NO_PHONE, repeats=False)
+        dates = column("registered_on", self.date_cell, _NO_DATE)
+        places = self.places
+        row = self._row
+        for i, excel_row in enumerate(numbers):
+            where = (community[i], grid[i], building[i])
+            place = places.get(where)
+            if place is None:
+                place = places[where] = self._place(*where)
+            row(
+                excel_row,
+                raws[i],
+                where,
+                place,
+                unit[i],
+                room[i],
+                head[i],
+                persons[i],
+                ids[i],
+                phones[i],
+                dates[i],
+                hukou[i],
+                housing[i],
+                note[i],
+            )
+
+    def _place(self, community_name: str, grid_text: str, building_no: str) -> tuple[Any, ...]:
+        """(community id, grid id, building (id, grid id), errors) of an address's unit
+        columns. Remembered in self.places until --create-units adds a unit."""
+        units = self.units
         errors: list[tuple[str, str, str]] = []
-        warnings: list[tuple[str, str, str]] = []
-        flags: list[str] = []
-
-        for name in bad_cells:
-            errors.append(
-                (
-                    name,
-                    "单元格是 Excel 错误值（如 #N/A、#REF!）；请改为正确的值",
-                    "the cell holds an Excel error value (#N/A, #REF!); enter a real value",
-                )
-            )
-
-        caches = self.caches
-
-        def text(name: str) -> str:
-            value = cells.get(name)
-            if value is None or value == "":
-                return ""
-            cache = caches.get(name)
-            if cache is None or type(value) is not str:
-                return strip_csv_guard(cell_text(value))
-            # Address and category columns repeat a handful of values: clean each once.
-            found = cache.get(value)
-            if found is None:
-                found = cache[value] = strip_csv_guard(cell_text(value))
-            return found
-
-        community_name = text("community")
-        building_no = normalize_building(text("building")) if text("building") else ""
-        unit = normalize_unit(text("unit")) if text("unit") else ""
-        room = clean_text(text("room")).replace(" ", "")
-        head = text("head_name")
-        if not head:
-            errors.append(
-                (
-                    "head_name",
-                    "户主姓名为空；请填写户主姓名",
-                    "the head's name is empty; fill it in",
-                )
-            )
-        if not building_no:
-            errors.append(
-                (
-                    "building",
-                    "楼栋为空；请填写楼栋号（如 5 或 5号楼）",
-                    "the building is empty; fill it in",
-                )
-            )
-        if not room:
-            errors.append(
-                ("room", "房号为空；请填写房号（如 301）", "the room is empty; fill it in")
-            )
-
-        # Units.
-        community_id = self.units.communities.get(community_name) if community_name else None
+        community_id = units.communities.get(community_name) if community_name else None
         if not community_name:
             errors.append(
                 ("community", "社区为空；请填写社区名称", "the community is empty; fill it in")
@@ -450,14 +581,13 @@ class _Importer:
                     f"no community '{community_name}' in the ledger; check it, or add --create-units",
                 )
             )
-        grid_text = text("grid")
         grid_id = None
         if grid_text and community_id is not None:
-            by_code = self.units.grids_by_code.get(grid_text)
+            by_code = units.grids_by_code.get(grid_text)
             if by_code and by_code[1] == community_id:
                 grid_id = by_code[0]
             else:
-                grid_id = self.units.grids_by_name.get((community_id, grid_text))
+                grid_id = units.grids_by_name.get((community_id, grid_text))
             if grid_id is None and not self.create_units:
                 errors.append(
                     (
@@ -468,7 +598,7 @@ class _Importer:
                 )
         building = None
         if community_id is not None and building_no:
-            building = self.units.buildings.get((community_id, building_no))
+            building = units.buildings.get((community_id, building_no))
             if building is None and not self.create_units:
                 errors.append(
                     (
@@ -493,129 +623,120 @@ class _Importer:
                     "a new building needs its grid; fill in the grid",
                 )
             )
+        return community_id, grid_id, building, errors
 
-        # Persons.
-        persons: int | None = None
-        raw_persons = cells.get("persons")
-        if "persons" in self.cols and raw_persons not in (None, ""):
-            if isinstance(raw_persons, float):
-                persons = (
-                    int(raw_persons) if raw_persons.is_integer() and raw_persons >= 1 else None
-                )
-            else:
-                m = _PERSONS.match(clean_text(str(raw_persons)))
-                persons = int(m.group(1)) if m and int(m.group(1)) >= 1 else None
-            if persons is not None and persons > MAX_PERSONS:
-                errors.append(
+    def _id(self, raw: Any) -> tuple[Any, ...]:
+        """(ID number or None, masked?, flags, errors, warnings) of an ID cell."""
+        if raw is None or raw == "":
+            return _NO_ID
+        if (
+            type(raw) is str
+            and len(raw) == 18
+            and raw.isascii()
+            and raw[:17].isdigit()
+            and (raw[17].isdigit() or raw[17] == "X")
+        ):
+            value = raw  # already as normalize_id would leave it: the common case
+        elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return (None, False, (), (_ID_AS_NUMBER,), ())
+        else:
+            value = normalize_id(strip_csv_guard(str(raw)))
+            if is_masked(value):
+                return _MASKED_ID
+            if _SCIENTIFIC.match(value):
+                return (None, False, (), (_ID_SCIENTIFIC,), ())
+            if not id_shape_ok(value):
+                return (
+                    None,
+                    False,
+                    (),
                     (
-                        "persons",
-                        f"人口数 {persons} 不合理（超过 {MAX_PERSONS}）；请核对是否填错了列",
-                        f"persons {persons} is implausible (over {MAX_PERSONS}); check the column",
-                    )
-                )
-                persons = 0
-            elif persons is None:
-                errors.append(
-                    (
-                        "persons",
-                        f"人口数“{cell_text(raw_persons)}”不是不小于 1 的整数；请填写人数（如 3）",
-                        f"persons '{cell_text(raw_persons)}' is not a whole number of at least 1",
-                    )
-                )
-        elif "persons" in self.cols:
-            persons = 1
-
-        # ID number.
-        id_number: str | None = None
-        keep_id = False
-        raw_id = cells.get("id_number")
-        if "id_number" in self.cols:
-            if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
-                errors.append(
-                    (
-                        "id_number",
-                        "身份证号被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新录入完整号码",
-                        "the ID was stored as a number and has lost digits; format the column as text and re-enter the IDs",
-                    )
-                )
-            elif raw_id not in (None, ""):
-                value = normalize_id(strip_csv_guard(str(raw_id)))
-                if is_masked(value):
-                    keep_id = True
-                elif _SCIENTIFIC.match(value):
-                    errors.append(
-                        (
-                            "id_number",
-                            "身份证号被存成了数字（科学计数法），后几位已丢失；请把该列设为“文本”格式后重新录入",
-                            "the ID was stored as a number (scientific notation); format the column as text and re-enter it",
-                        )
-                    )
-                elif not id_shape_ok(value):
-                    errors.append(
                         (
                             "id_number",
                             f"身份证号 {mask_id(value)} 应为 18 位（17 位数字加数字或 X）；请核对",
                             f"the ID {mask_id(value)} must be 18 characters (17 digits and a digit or X)",
-                        )
-                    )
-                else:
-                    id_number = value
-                    if not id_checksum_ok(value):
-                        flags.append("id_checksum")
-                        warnings.append(
-                            (
-                                "id_number",
-                                f"身份证号 {mask_id(value)} 校验码不对；请核对原件",
-                                f"the ID {mask_id(value)} has a wrong check character; check the document",
-                            )
-                        )
-                    birth = id_birth_date(value)
-                    if birth is None or birth < date(1900, 1, 1) or birth > self.today:
-                        flags.append("id_birth")
-                        warnings.append(
-                            (
-                                "id_number",
-                                f"身份证号 {mask_id(value)} 中的出生日期不合理；请核对",
-                                f"the ID {mask_id(value)} encodes an implausible birth date",
-                            )
-                        )
-            else:
-                flags.append("no_id")
-                warnings.append(("id_number", "没有身份证号；请补充", "no ID number; add it"))
-
-        # Phone.
-        phone: str | None = None
-        keep_phone = False
-        raw_phone = cells.get("phone")
-        if raw_phone not in (None, ""):
-            value = normalize_phone(strip_csv_guard(cell_text(raw_phone)))
-            if is_masked(value):
-                keep_phone = True
-            else:
-                phone = value
-                if not phone_ok(value):
-                    flags.append("phone")
-                    warnings.append(
-                        (
-                            "phone",
-                            f"电话 {mask_phone(value)} 不像手机号或带区号的固定电话；请核对",
-                            f"the phone {mask_phone(value)} is not a mobile or a landline with area code",
-                        )
-                    )
-
-        registered_on: date | None = None
-        raw_date = cells.get("registered_on")
-        if raw_date not in (None, ""):
-            registered_on = parse_date(raw_date)
-            if registered_on is None:
-                warnings.append(
-                    (
-                        "registered_on",
-                        f"登记日期“{cell_text(raw_date)}”无法识别，未保存；请写成 2023-01-05",
-                        f"the date '{cell_text(raw_date)}' can't be read and was not kept; write 2023-01-05",
-                    )
+                        ),
+                    ),
+                    (),
                 )
+        checksum_ok = id_check_char(value[:17]) == value[17]
+        birth_ok = self.births.get(value[6:14])
+        if birth_ok is None:
+            birth = id_birth_date(value)
+            birth_ok = self.births[value[6:14]] = (
+                birth is not None and date(1900, 1, 1) <= birth <= self.today
+            )
+        if checksum_ok and birth_ok:
+            return (value, False, (), (), ())
+        flags: list[str] = []
+        warnings: list[tuple[str, str, str]] = []
+        if not checksum_ok:
+            flags.append("id_checksum")
+            warnings.append(
+                (
+                    "id_number",
+                    f"身份证号 {mask_id(value)} 校验码不对；请核对原件",
+                    f"the ID {mask_id(value)} has a wrong check character; check the document",
+                )
+            )
+        if not birth_ok:
+            flags.append("id_birth")
+            warnings.append(
+                (
+                    "id_number",
+                    f"身份证号 {mask_id(value)} 中的出生日期不合理；请核对",
+                    f"the ID {mask_id(value)} encodes an implausible birth date",
+                )
+            )
+        return (value, False, tuple(flags), (), tuple(warnings))
 
+    def _row(
+        self,
+        excel_row: int,
+        raw: list[Any],
+        where: tuple[str, str, str],
+        place: tuple[Any, ...],
+        unit: str,
+        room: str,
+        head: str,
+        persons_cell: tuple[Any, ...],
+        id_cell: tuple[Any, ...],
+        phone_cell: tuple[Any, ...],
+        date_cell: tuple[Any, ...],
+        hukou: str,
+        housing: str,
+        note: str,
+    ) -> None:
+        report = self.report
+        before = len(report.problems)
+        community_name, grid_text, building_no = where
+        community_id, grid_id, building, place_errors = place
+        persons, persons_errors = persons_cell
+        id_number, keep_id, id_flags, id_errors, id_warnings = id_cell
+        phone, keep_phone, phone_flags, phone_warnings = phone_cell
+        registered_on, date_warnings = date_cell
+
+        errors: list[tuple[str, str, str]] = []
+        if excel_row in self.error_rows:
+            errors += (
+                (name, _EXCEL_ERROR[0], _EXCEL_ERROR[1])
+                for name, col in self.cols.items()
+                if (excel_row - 1, col) in self.errors
+            )
+        if not head:
+            errors.append(_NO_HEAD)
+        if not building_no:
+            errors.append(_NO_BUILDING)
+        if not room:
+            errors.append(_NO_ROOM)
+        if place_errors:
+            errors += place_errors
+        if persons_errors:
+            errors += persons_errors
+        if id_errors:
+            errors += id_errors
+        warnings = [*id_warnings, *phone_warnings, *date_warnings]
+        flags = [*id_flags, *phone_flags]
         if self.strict and warnings:
             errors.extend(warnings)
             warnings = []
@@ -624,15 +745,16 @@ class _Importer:
         if not errors and building is not None:
             key = (building[0], unit, room)
         elif not errors and self.create_units:
+            compound = _text(raw[self.cols["compound"]]) if "compound" in self.cols else ""
             building, community_id = self._create_units(
-                community_name, community_id, grid_text, text("compound"), building_no
+                community_name, community_id, grid_text, compound, building_no
             )
             grid_id = building[1]
             key = (building[0], unit, room)
 
         # A masked ID (from an export) keeps what is stored; a new household has nothing stored,
         # so it is lost: a missing ID, said so. (A masked phone is simply not kept.)
-        if key is not None and key not in self.stored and keep_id:
+        if keep_id and key is not None and key not in self.stored:
             flags.append("no_id")
             (errors if self.strict else warnings).append(
                 (
@@ -650,14 +772,14 @@ class _Importer:
                 id_number,
                 phone,
                 persons,
-                text("hukou"),
-                text("housing"),
-                text("note"),
+                hukou,
+                housing,
+                note,
                 registered_on,
             )
             if first is not None:
                 if first[1] == values_key:
-                    self.report.merged += 1
+                    report.merged += 1
                     self.problem(
                         excel_row,
                         "room",
@@ -697,33 +819,39 @@ class _Importer:
                 if not errors:
                     self.seen_ids[id_number] = (key, excel_row)
 
-        for name, zh, en in errors:
-            self.problem(excel_row, name, "error", zh, en)
-        for name, zh, en in warnings:
-            self.problem(excel_row, name, "warning", zh, en)
         if errors or warnings:
-            shown = {n: self._masked_cell(n, cells.get(n)) for n in self.report.columns}
-            reason = "；".join(p.zh for p in self.report.problems[before:])
-            self.report.flagged_rows.append((excel_row, shown, reason))
-        if errors:
-            self.report.rejected += 1
-            return
-        if warnings:
-            self.report.warned += 1
-        assert (key is not None and grid_id is not None) or building is not None
+            for name, zh, en in errors:
+                self.problem(excel_row, name, "error", zh, en)
+            for name, zh, en in warnings:
+                self.problem(excel_row, name, "warning", zh, en)
+            width = len(raw)
+            cols = self.cols
+            shown = {
+                name: self._masked_cell(name, raw[cols[name]] if cols[name] < width else None)
+                for name in report.columns
+            }
+            reason = "；".join(p.zh for p in report.problems[before:])
+            report.flagged_rows.append((excel_row, shown, reason))
+            if errors:
+                report.rejected += 1
+                return
+            report.warned += 1
+        assert key is not None and building is not None
         self._classify(
             key,
-            grid_id or building[1],  # type: ignore[index]
+            grid_id or building[1],
             community_id,
             head,
-            (id_number, keep_id),
-            (phone, keep_phone),
+            id_number,
+            keep_id,
+            phone,
+            keep_phone,
             persons,
-            text("hukou") or None,
-            text("housing") or None,
-            text("note") or None,
+            hukou or None,
+            housing or None,
+            note or None,
             registered_on,
-            ",".join(flags),
+            flags,
         )
 
     def _masked_cell(self, name: str, value: Any) -> Any:
@@ -746,61 +874,88 @@ class _Importer:
 
     def _classify(
         self,
-        key,
-        grid_id,
-        community_id,
-        head,
-        id_pair,
-        phone_pair,
-        persons,
-        hukou,
-        housing,
-        note,
-        registered_on,
-        flags,
-    ):  # type: ignore[no-untyped-def]
+        key: tuple[int, str, str],
+        grid_id: int,
+        community_id: int,
+        head: str,
+        id_number: str | None,
+        keep_id: bool,
+        phone: str | None,
+        keep_phone: bool,
+        persons: int | None,
+        hukou: str | None,
+        housing: str | None,
+        note: str | None,
+        registered_on: Any,
+        flags: list[str],
+    ) -> None:
         stored = self.stored.get(key)
-        old = stored[1] if stored else None
+        flag_text = ",".join(f for f in FLAG_ORDER if f in flags) if flags else ""
+        if stored is None:
+            self.report.new += 1
+            self.inserts.append(
+                (
+                    community_id,
+                    *key,
+                    grid_id,
+                    head,
+                    id_number,
+                    phone,
+                    persons if persons is not None else 1,
+                    hukou,
+                    housing,
+                    note,
+                    registered_on,
+                    flag_text,
+                )
+            )
+            return
+        old = stored[1]
         present = self.cols
+        if self.all_columns and not keep_id and not keep_phone:
+            values = (
+                grid_id,
+                head,
+                id_number,
+                phone,
+                persons,
+                hukou,
+                housing,
+                note,
+                registered_on,
+                flag_text,
+            )
+        else:
 
-        def pick(index: int, name: str, value: Any, keep: bool = False) -> Any:
-            # A column the file does not have, or a masked value, keeps what is stored.
-            if old is not None and (name not in present or keep):
-                return old[index]
-            return value
+            def pick(index: int, name: str, value: Any, keep: bool = False) -> Any:
+                # A column the file does not have, or a masked value, keeps what is stored.
+                return old[index] if name not in present or keep else value
 
-        id_number = pick(2, "id_number", id_pair[0], id_pair[1])
-        phone = pick(3, "phone", phone_pair[0], phone_pair[1])
-        found = {f for f in flags.split(",") if f}
-        if old is not None:
+            found = set(flags)
             # Flags follow their values: a masked value, or a column the file lacks, keeps the
             # stored value and so its stored flags.
             kept = {f for f in old[9].split(",") if f}
-            if "id_number" not in present or id_pair[1]:
+            if "id_number" not in present or keep_id:
                 found = (found - ID_FLAGS) | (kept & ID_FLAGS)
-            if "phone" not in present or phone_pair[1]:
+            if "phone" not in present or keep_phone:
                 found = (found - PHONE_FLAGS) | (kept & PHONE_FLAGS)
-        flag_text = ",".join(f for f in FLAG_ORDER if f in found)
-        values = (
-            grid_id,
-            head,
-            id_number,
-            phone,
-            pick(4, "persons", persons if persons is not None else 1),
-            pick(5, "hukou", hukou),
-            pick(6, "housing", housing),
-            pick(7, "note", note),
-            pick(8, "registered_on", registered_on),
-            flag_text,
-        )
-        if old is None:
-            self.report.new += 1
-            self.inserts.append((community_id, key[0], key[1], key[2], *values))
-        elif old == values:
+            values = (
+                grid_id,
+                head,
+                pick(2, "id_number", id_number, keep_id),
+                pick(3, "phone", phone, keep_phone),
+                pick(4, "persons", persons if persons is not None else 1),
+                pick(5, "hukou", hukou),
+                pick(6, "housing", housing),
+                pick(7, "note", note),
+                pick(8, "registered_on", registered_on),
+                ",".join(f for f in FLAG_ORDER if f in found),
+            )
+        if old == values:
             self.report.unchanged += 1
         else:
             self.report.updated += 1
-            self.updates.append((*values, stored[0]))  # type: ignore[index]
+            self.updates.append((*values, stored[0]))
 
     def _create_units(self, community_name, community_id, grid_text, compound_name, building_no):  # type: ignore[no-untyped-def]
         units, session = self.units, self.session
@@ -856,35 +1011,37 @@ class _Importer:
         session.add(building)
         session.flush()
         units.buildings[(community_id, building_no)] = (building.id, grid_id)  # type: ignore[assignment]
+        self.places.clear()  # addresses resolved before may now find their units
         self.report.created_units.append(f"楼栋 {community_name} {building_no}")
         return (building.id, grid_id), community_id
 
     # -- storing -----------------------------------------------------------------------------
 
     def store(self) -> None:
-        """Batched driver-level statements: no ORM objects, no per-row SQL compilation. New
-        households go in as an upsert on the address key (ON CONFLICT, on SQLite and PostgreSQL
-        alike), so two imports racing for one address cannot both insert it."""
+        """Batched driver-level statements: no ORM objects, no per-row SQL compilation.
+
+        On PostgreSQL new households go in as an upsert on the address key (ON CONFLICT), so two
+        imports racing for one address cannot both insert it. On SQLite the command's
+        transaction took the write lock (BEGIN IMMEDIATE) before the stored households were
+        read, so no one else can have added an address since, and a plain INSERT does: an
+        upsert there costs three times as much with foreign keys on."""
         conn = self.session.connection()
         sqlite = conn.dialect.name == "sqlite"
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-        def plain(row: tuple[Any, ...]) -> tuple[Any, ...]:
-            return tuple(v.isoformat() if sqlite and isinstance(v, date) else v for v in row)
-
         cols = ["community_id", "building_id", "unit", "room", *FIELDS]
+        batch = 20000
         if self.inserts:
-            sql = (
-                f"INSERT INTO household ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
-                "ON CONFLICT (building_id, unit, room) DO UPDATE SET "
-                + ", ".join(f"{f} = excluded.{f}" for f in FIELDS)
-            )
-            for start in range(0, len(self.inserts), 20000):
-                conn.exec_driver_sql(sql, [plain(r) for r in self.inserts[start : start + 20000]])
+            sql = f"INSERT INTO household ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+            if not sqlite:
+                sql += " ON CONFLICT (building_id, unit, room) DO UPDATE SET " + ", ".join(
+                    f"{f} = excluded.{f}" for f in FIELDS
+                )
+            for start in range(0, len(self.inserts), batch):
+                conn.exec_driver_sql(sql, self.inserts[start : start + batch])
         if self.updates:
             sql = f"UPDATE household SET {', '.join(f'{f} = {mark}' for f in FIELDS)} WHERE id = {mark}"
-            for start in range(0, len(self.updates), 20000):
-                conn.exec_driver_sql(sql, [plain(r) for r in self.updates[start : start + 20000]])
+            for start in range(0, len(self.updates), batch):
+                conn.exec_driver_sql(sql, self.updates[start : start + batch])
 
 
 def column_names(report: ImportReport) -> list[str]:
