@@ -26,6 +26,28 @@ def test_a_computed_check_character_always_verifies(first17: str) -> None:
     assert ids.id_checksum_ok(first17 + ids.id_check_char(first17))
 
 
+@given(
+    st.text(alphabet="0123456789", min_size=17, max_size=17),
+    st.sampled_from("0123456789X"),
+)
+def test_cached_id_checks_agree_with_the_plain_rules(first17: str, last: str) -> None:
+    from datetime import date
+
+    value = first17 + last
+    checks = ids.IdChecks(date(2026, 11, 21))
+    birth = ids.id_birth_date(value)
+    plausible = birth is not None and date(1900, 1, 1) <= birth <= date(2026, 11, 21)
+    # Twice: once computed, once from what it remembered.
+    assert checks.check(value) == (ids.id_checksum_ok(value), plausible)
+    assert checks.check(value) == (ids.id_checksum_ok(value), plausible)
+
+
+def test_non_ascii_digits_are_not_an_id_shape() -> None:
+    # Arabic-Indic digits pass str.isdigit() but are not an ID's digits.
+    assert not ids.id_shape_ok("١" * 17 + "X")
+    assert not ids.id_checksum_ok("١" * 18)
+
+
 @pytest.mark.parametrize(
     ("phone", "ok"),
     [

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from conftest import small_tree
 from redprop.db import session_scope
 from redprop.errors import InputFileError
-from redprop.ids import mask_id, mask_phone
+from redprop.ids import id_check_char, mask_id, mask_phone
 from redprop.models import Building, Community, Compound, Grid, Household
 from redprop.services.households import export_roster
 from redprop.services.roster import import_roster
@@ -1046,3 +1046,64 @@ def test_ids_and_phones_in_the_wrong_column_are_not_echoed(cli, ledger, tmp_path
     result = cli("roster", "import", str(path), "-v", code=3)
     texts = [result.stdout, result.stderr, as_json.stdout]
     assert [leak for t in texts for leak in leaks(t)] == []
+
+
+def _chunky_rows(n: int) -> list[list[Any]]:
+    """n good rows over two buildings of 铁人路社区, each its own household, ID and phone."""
+    from datetime import timedelta
+
+    rows = []
+    for i in range(n):
+        first17 = "620902" + f"{date(1950, 1, 1) + timedelta(days=i):%Y%m%d}" + "001"
+        rows.append(
+            ["铁人路社区", "G001", "天昊小区", "5号楼" if i % 2 == 0 else "6", str(1 + (i // 2) % 2),
+             str(10000 + i), "王敏", first17 + id_check_char(first17), PH(i), 3, "本地", "自有",
+             None, "2023-01-05"]
+        )  # fmt: skip
+    return rows
+
+
+def test_rows_are_checked_alike_across_chunks(tree, tmp_path, monkeypatch) -> None:
+    # More rows than one chunk, with a duplicate address, an exact duplicate, a reused ID and a
+    # doubtful one far apart: each found where it is, and the same with tiny chunks.
+    import redprop.services.roster as roster_service
+
+    header = ["社区", "网格", "小区", "楼栋", "单元", "房号", "户主姓名", "身份证号", "联系电话", "人口数", "户籍类型", "房屋性质", "备注", "登记日期"]  # fmt: skip
+    rows = _chunky_rows(9000)
+    rows[5000] = [*rows[100][:6], "李四", *rows[5000][7:]]  # the address of row 102
+    rows[8000] = [*rows[10]]  # row 12 again
+    rows[4500] = [*rows[4500][:7], rows[20][7], *rows[4500][8:]]  # the ID of row 22
+    rows[6000] = [*rows[6000][:7], bad_check(rows[6000][7]), *rows[6000][8:]]
+    path = write_csv(tmp_path / "big.csv", [header, *rows])
+
+    def run(chunk: int) -> tuple[Any, ...]:
+        monkeypatch.setattr(roster_service, "CHUNK", chunk)
+        savepoint = tree.begin_nested()
+        report = import_roster(tree, path=path)
+        result = (report.counts(), [(p.row, p.column, p.level, p.zh) for p in report.problems])
+        households = stored(tree)
+        savepoint.rollback()
+        return result, households
+
+    (found, problems), households = run(4096)
+    assert found == counts(read=9000, new=8997, merged=1, warned=1, rejected=2)
+    assert problems == [
+        (
+            4502,
+            "身份证号",
+            "error",
+            f"身份证号 {mask_id(rows[20][7])} 在第 22 行已用于另一户；请核对",
+        ),
+        (5002, "房号", "error", "与第 102 行是同一地址但内容不同；请保留一行"),
+        (6002, "身份证号", "warning", f"身份证号 {mask_id(rows[6000][7])} 校验码不对；请核对原件"),
+        (8002, "房号", "warning", "与第 12 行完全相同，已合并"),
+    ]
+    assert len(households) == 8997
+    assert households["铁人路社区/5-1-10100"][1] == "王敏"
+    assert households["铁人路社区/5-1-16000"][-1] == "id_checksum"
+    assert run(7) == ((found, problems), households)
+    # Stored for real, then again: nothing changes.
+    import_roster(tree, path=path)
+    again = import_roster(tree, path=path)
+    assert again.counts() == counts(read=9000, unchanged=8997, merged=1, warned=1, rejected=2)
+    assert stored(tree) == households

@@ -20,15 +20,14 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from redprop.bulk import paused_gc
+from redprop.bulk import BackgroundInserts, paused_gc
 from redprop.config import now
 from redprop.errors import InputFileError
 from redprop.excel.read import Header, Sheet, cell_text, is_footer_row, parse_date
 from redprop.excel.write import strip_csv_guard
 from redprop.ids import (
+    IdChecks,
     clean_text,
-    id_birth_date,
-    id_check_char,
     id_shape_ok,
     is_masked,
     mask_id,
@@ -162,6 +161,7 @@ FIELDS = (
     "registered_on",
     "flags",
 )
+INSERT_COLUMNS = ("community_id", "building_id", "unit", "room", *FIELDS)
 
 
 def import_roster(
@@ -191,6 +191,12 @@ def import_roster(
         report.ignored_columns = header.unknown
         report.columns = [c for c in COLUMNS if c in header.columns]
         savepoint = session.begin_nested()
+        writer = None
+        if not dry_run and not create_units and session.connection().dialect.name == "sqlite":
+            # New households are written while the next rows are checked (creating units
+            # needs the connection in between, so that import writes at the end).
+            raw = session.connection().connection.driver_connection
+            writer = BackgroundInserts(raw, "household", INSERT_COLUMNS)
         importer = _Importer(
             session,
             report,
@@ -201,8 +207,15 @@ def import_roster(
             strict=strict,
             create_units=create_units,
             errors=found.errors,
+            writer=writer,
         )
-        importer.run(found.sheet)
+        try:
+            importer.run(found.sheet)
+            if writer:
+                writer.finish()
+        finally:
+            if writer:
+                writer.close()
         del found, reading, stored, stored_ids  # the cells can go before the rows are stored
         if report.rejected and atomic:
             report.problems.sort(key=lambda p: (p.row, p.level))
@@ -218,13 +231,14 @@ def import_roster(
         return report
 
 
-Stored = dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]]
+Stored = dict[tuple[int, str, str], tuple[Any, ...]]
 
 
 def _load_stored(session: Session) -> tuple[Stored, dict[str, tuple[int, str, str]]]:
-    """Every stored household, (building id, unit, room) -> (household id, FIELDS values), and
-    the address holding each ID number. One round trip, driver rows as they come (dates stay
-    ISO text on SQLite, as they are written back)."""
+    """Every stored household, (building id, unit, room) -> (household id, *FIELDS values), and
+    the address holding each ID number. Driver rows as they come (dates stay ISO text on SQLite,
+    as they are written back), read in batches; the address and category texts repeat, so each
+    distinct one is kept once (a second import of a large roster holds all of them)."""
     wanted: list[Any] = [
         Household.id,
         Household.building_id,
@@ -243,13 +257,28 @@ def _load_stored(session: Session) -> tuple[Stored, dict[str, tuple[int, str, st
     ]
     stored: Stored = {}
     stored_ids: dict[str, tuple[int, str, str]] = {}
+    texts: dict[Any, Any] = {}
+    one = texts.setdefault
     result = session.connection().execute(select(*wanted))
     try:
-        for h in result.cursor.fetchall():
-            key = (h[1], h[2], h[3])
-            stored[key] = (h[0], h[4:])
-            if h[6]:
-                stored_ids[h[6]] = key
+        while rows := result.cursor.fetchmany(10000):
+            for h in rows:
+                key = (h[1], one(h[2], h[2]), one(h[3], h[3]))
+                stored[key] = (
+                    h[0],
+                    h[4],
+                    h[5],
+                    h[6],
+                    h[7],
+                    h[8],
+                    one(h[9], h[9]),
+                    one(h[10], h[10]),
+                    one(h[11], h[11]),
+                    one(h[12], h[12]),
+                    one(h[13], h[13]),
+                )
+                if h[6]:
+                    stored_ids[h[6]] = key
     finally:
         result.close()
     return stored, stored_ids
@@ -280,13 +309,18 @@ def _skippable(raw: list[Any]) -> bool:
 CHUNK = 4096
 
 
-def _mapped(values: list[Any], clean: Any) -> list[Any]:
-    """`clean` over a column, each distinct value cleaned once. Booleans are equal to 1 and 0
-    and NaN to nothing, so a column holding either is cleaned cell by cell."""
+def _mapped(values: list[Any], clean: Any, done: dict[Any, Any]) -> list[Any]:
+    """`clean` over a column, each distinct value cleaned once and remembered in `done` (which
+    the caller keeps from chunk to chunk). Booleans are equal to 1 and 0 and NaN to nothing, so
+    a chunk holding either is cleaned cell by cell."""
     distinct = set(values)
-    if len(distinct) * 2 > len(values) or any(type(v) is bool or v != v for v in distinct):
+    if any(type(v) is bool or v != v for v in distinct):
         return list(map(clean, values))
-    done = {v: clean(v) for v in distinct}
+    if len(done) > 100_000:
+        done.clear()  # free text in a "repeating" column: keep memory bounded
+    for v in distinct:
+        if v not in done:
+            done[v] = clean(v)
     return list(map(done.__getitem__, values))
 
 
@@ -438,6 +472,7 @@ class _Importer:
         strict: bool,
         create_units: bool,
         errors: set[tuple[int, int]],
+        writer: BackgroundInserts | None = None,
     ) -> None:
         self.session = session
         self.report = report
@@ -452,14 +487,18 @@ class _Importer:
         self.stored_ids = stored_ids
         # Dates are kept as the database takes them: ISO text on SQLite.
         self.date_cell = _date_iso if session.connection().dialect.name == "sqlite" else _date
-        self.address_of: dict[tuple[int, str, str], str] = {}
-        self.seen: dict[tuple[int, str, str], tuple[int, tuple[Any, ...]]] = {}
-        self.seen_ids: dict[str, tuple[tuple[int, str, str], int]] = {}
+        self.address_of: dict[int, tuple[str, str]] = {}  # building id -> (community, number)
+        # Addresses met in the file: (*values compared for duplicates, Excel row); and the address
+        # each ID number was first met at.
+        self.seen: dict[tuple[int, str, str], tuple[Any, ...]] = {}
+        self.seen_ids: dict[str, tuple[int, str, str]] = {}
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
         # Unit columns resolved, by (community, grid, building) as written; birth dates judged.
         self.places: dict[tuple[str, str, str], tuple[Any, ...]] = {}
-        self.births: dict[str, bool] = {}
+        self.id_checks = IdChecks(now().date())
+        self.writer = writer
+        self.cleaned: dict[str, dict[Any, Any]] = {}  # by column: raw value -> cleaned
         self.error_rows = {row + 1 for row, _ in errors}
         # Every stored field has a column: an update needs no stored value to fill in.
         self.all_columns = all(
@@ -510,13 +549,19 @@ class _Importer:
         if raws:
             self._chunk(numbers, raws)
 
+    def _chunk(self, numbers: list[int], raws: list[list[Any]]) -> None:
+        self._check(numbers, raws)
+        if self.writer is not None and self.inserts:
+            self.writer.add(self.inserts)
+            self.inserts = []
+
     def _column(self, raws: list[list[Any]], name: str) -> list[Any]:
         col = self.cols[name]
         if min(map(len, raws)) > col:
             return list(map(itemgetter(col), raws))
         return [r[col] if col < len(r) else None for r in raws]
 
-    def _chunk(self, numbers: list[int], raws: list[list[Any]]) -> None:
+    def _check(self, numbers: list[int], raws: list[list[Any]]) -> None:
         n = len(raws)
         cols = self.cols
 
@@ -524,7 +569,9 @@ class _Importer:
             if name not in cols:
                 return [absent] * n
             values = self._column(raws, name)
-            return _mapped(values, clean) if repeats else list(map(clean, values))
+            if not repeats:
+                return list(map(clean, values))
+            return _mapped(values, clean, self.cleaned.setdefault(name, {}))
 
         community = column("community", _text)
         grid = column("grid", _text)
@@ -659,13 +706,7 @@ class _Importer:
                     ),
                     (),
                 )
-        checksum_ok = id_check_char(value[:17]) == value[17]
-        birth_ok = self.births.get(value[6:14])
-        if birth_ok is None:
-            birth = id_birth_date(value)
-            birth_ok = self.births[value[6:14]] = (
-                birth is not None and date(1900, 1, 1) <= birth <= self.today
-            )
+        checksum_ok, birth_ok = self.id_checks.check(value)
         if checksum_ok and birth_ok:
             return (value, False, (), (), ())
         flags: list[str] = []
@@ -767,7 +808,7 @@ class _Importer:
         # Duplicates in the file, and IDs held elsewhere.
         if not errors and key is not None:
             first = self.seen.get(key)
-            values_key = (
+            entry = (
                 head,
                 id_number,
                 phone,
@@ -776,35 +817,37 @@ class _Importer:
                 housing,
                 note,
                 registered_on,
+                excel_row,
             )
             if first is not None:
-                if first[1] == values_key:
+                if first[:-1] == entry[:-1]:
                     report.merged += 1
                     self.problem(
                         excel_row,
                         "room",
                         "warning",
-                        f"与第 {first[0]} 行完全相同，已合并",
-                        f"the same as row {first[0]}; merged",
+                        f"与第 {first[-1]} 行完全相同，已合并",
+                        f"the same as row {first[-1]}; merged",
                     )
                     return
                 errors.append(
                     (
                         "room",
-                        f"与第 {first[0]} 行是同一地址但内容不同；请保留一行",
-                        f"the same address as row {first[0]} with different values; keep one row",
+                        f"与第 {first[-1]} 行是同一地址但内容不同；请保留一行",
+                        f"the same address as row {first[-1]} with different values; keep one row",
                     )
                 )
             else:
-                self.seen[key] = (excel_row, values_key)
+                self.seen[key] = entry
             if id_number and not errors:
                 other = self.seen_ids.get(id_number)
-                if other is not None and other[0] != key:
+                if other is not None and other != key:
+                    other_row = self.seen[other][-1]
                     errors.append(
                         (
                             "id_number",
-                            f"身份证号 {mask_id(id_number)} 在第 {other[1]} 行已用于另一户；请核对",
-                            f"the ID {mask_id(id_number)} is already used by another household in row {other[1]}",
+                            f"身份证号 {mask_id(id_number)} 在第 {other_row} 行已用于另一户；请核对",
+                            f"the ID {mask_id(id_number)} is already used by another household in row {other_row}",
                         )
                     )
                 held = self.stored_ids.get(id_number)
@@ -817,7 +860,7 @@ class _Importer:
                         )
                     )
                 if not errors:
-                    self.seen_ids[id_number] = (key, excel_row)
+                    self.seen_ids[id_number] = key
 
         if errors or warnings:
             for name, zh, en in errors:
@@ -866,11 +909,16 @@ class _Importer:
         return text
 
     def _address(self, key: tuple[int, str, str]) -> str:
-        if key not in self.address_of:
-            b = self.session.get_one(Building, key[0])
-            community = self.session.get_one(Community, b.community_id).name
-            self.address_of[key] = f"{community} {b.number}-{key[1] or '0'}-{key[2]}"
-        return self.address_of[key]
+        """A stored household's address, from the units in memory (the connection may be busy
+        writing on another thread)."""
+        if not self.address_of:
+            names = {cid: name for name, cid in self.units.communities.items()}
+            self.address_of = {
+                bid: (names.get(cid, "?"), number)
+                for (cid, number), (bid, _) in self.units.buildings.items()
+            }
+        community, number = self.address_of.get(key[0], ("?", "?"))
+        return f"{community} {number}-{key[1] or '0'}-{key[2]}"
 
     def _classify(
         self,
@@ -910,7 +958,7 @@ class _Importer:
                 )
             )
             return
-        old = stored[1]
+        old = stored[1:]
         present = self.cols
         if self.all_columns and not keep_id and not keep_phone:
             values = (
@@ -1028,10 +1076,9 @@ class _Importer:
         conn = self.session.connection()
         sqlite = conn.dialect.name == "sqlite"
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        cols = ["community_id", "building_id", "unit", "room", *FIELDS]
         batch = 20000
         if self.inserts:
-            sql = f"INSERT INTO household ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+            sql = f"INSERT INTO household ({', '.join(INSERT_COLUMNS)}) VALUES ({', '.join([mark] * len(INSERT_COLUMNS))})"
             if not sqlite:
                 sql += " ON CONFLICT (building_id, unit, room) DO UPDATE SET " + ", ".join(
                     f"{f} = excluded.{f}" for f in FIELDS
