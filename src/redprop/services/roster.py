@@ -482,7 +482,6 @@ class _Importer:
         self.create_units = create_units
         self.errors = errors
         self.cols = header.columns
-        self.names = {name: HEADERS[name] for name in COLUMNS}
         self.stored = stored
         self.stored_ids = stored_ids
         # Dates are kept as the database takes them: ISO text on SQLite.
@@ -494,7 +493,7 @@ class _Importer:
         self.seen_ids: dict[str, tuple[int, str, str]] = {}
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
-        # Unit columns resolved, by (community, grid, building) as written; birth dates judged.
+        # Unit columns resolved, by (community, grid, building) as written.
         self.places: dict[tuple[str, str, str], tuple[Any, ...]] = {}
         self.id_checks = IdChecks(now().date())
         self.writer = writer
@@ -513,19 +512,18 @@ class _Importer:
                 "registered_on",
             )
         )
-        self.today = now().date()
 
     # -- problems ---------------------------------------------------------------------------
 
     def problem(self, row: int, field_name: str, level: str, zh: str, en: str) -> None:
         self.report.problems.append(
-            Problem(row, self.names.get(field_name, field_name), level, zh, en)
+            Problem(row, HEADERS.get(field_name, field_name), level, zh, en)
         )
 
     # -- the pass over the rows -------------------------------------------------------------
     #
-    # Rows are taken in chunks and cleaned column by column: the address and category columns
-    # repeat a handful of values, so each distinct value is cleaned once per chunk, and the ID
+    # Rows are taken in chunks and cleaned column by column: the address, category and date
+    # columns repeat a handful of values, so each distinct value is cleaned once, and the ID
     # and phone columns take a quick exact check before the general rules. The row step then
     # only combines finished values, in the order its problems are reported.
 
@@ -555,20 +553,19 @@ class _Importer:
             self.writer.add(self.inserts)
             self.inserts = []
 
-    def _column(self, raws: list[list[Any]], name: str) -> list[Any]:
-        col = self.cols[name]
-        if min(map(len, raws)) > col:
-            return list(map(itemgetter(col), raws))
-        return [r[col] if col < len(r) else None for r in raws]
-
     def _check(self, numbers: list[int], raws: list[list[Any]]) -> None:
         n = len(raws)
         cols = self.cols
+        shortest = min(map(len, raws))  # CSV rows may stop early; workbook rows are full width
 
         def column(name: str, clean: Any, absent: Any = "", repeats: bool = True) -> list[Any]:
             if name not in cols:
                 return [absent] * n
-            values = self._column(raws, name)
+            col = cols[name]
+            if col < shortest:
+                values = list(map(itemgetter(col), raws))
+            else:
+                values = [r[col] if col < len(r) else None for r in raws]
             if not repeats:
                 return list(map(clean, values))
             return _mapped(values, clean, self.cleaned.setdefault(name, {}))
