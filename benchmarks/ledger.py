@@ -39,7 +39,7 @@ def plain_openpyxl(book, out: Path) -> None:  # type: ignore[no-untyped-def]
     """The baseline: the same rows, written by openpyxl's write-only mode with nothing else."""
     from openpyxl import Workbook
 
-    from redprop.services.ledger_book import figure_values
+    from redprop.figures.book import figure_values
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("汇总")
@@ -85,9 +85,9 @@ def main() -> None:
         f"redprop report --month {args.month}: {report_s:.2f} s (median of {args.runs}; goal < 2 s)"
     )
 
-    from redprop.db import open_ledger, session_scope
-    from redprop.services.figures import month_period
-    from redprop.services.ledger_book import build, write
+    from redprop.core.db import open_ledger, session_scope
+    from redprop.figures.book import build, write
+    from redprop.figures.compute import month_period
 
     engine = open_ledger(f"sqlite:///{args.db}")
     period = month_period(args.month)

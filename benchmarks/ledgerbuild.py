@@ -39,8 +39,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from redprop.ladder import ESCALATION_REASON, SYSTEM_ACTOR, YELLOW_SHARE, Severity
-from redprop.services.cases import GENESIS, REFER_TO, event_hash
+from redprop.cases.actions import GENESIS, REFER_TO, event_hash
+from redprop.cases.rules import ESCALATION_REASON, SYSTEM_ACTOR, YELLOW_SHARE, Severity
 
 # The benchmark's "now": every generated time is at or before it; run redprop with REDPROP_NOW set
 # to it so that warnings and the sweep see the ledger as of this moment.
@@ -407,7 +407,7 @@ class _Maker:
             return self.staff_at("street")
         return self.staff_at("grid")
 
-    # -- the ladder (DESIGN §3, as redprop.ladder.step applies it) ------------------------------
+    # -- the ladder (DESIGN §3, as redprop.cases.rules.step applies it) ------------------------------
 
     def act(
         self,
@@ -850,9 +850,9 @@ def plan_days(cases: int, world: World, rng: random.Random) -> list[tuple[int, i
 
 def _world(path: Path, seed: int, now: datetime) -> World:
     """The demo street as the generators see it, read back from the fresh ledger."""
-    from redprop.db import open_ledger, session_scope
-    from redprop.services.demo import build_demo, samples_dir
-    from redprop.services.settings import load_calendar, load_settings
+    from redprop.cases.settings import load_calendar, load_settings
+    from redprop.core.db import open_ledger, session_scope
+    from redprop.ledger.demo import build_demo, samples_dir
 
     engine = open_ledger(f"sqlite:///{path}")
     try:

@@ -198,7 +198,7 @@ def ledger_tables() -> list[str]:
     """Every ledger table, parents before children."""
     from sqlmodel import SQLModel
 
-    import redprop.models  # noqa: F401  (registers the tables)
+    import redprop.core.models  # noqa: F401  (registers the tables)
 
     return [t.name for t in SQLModel.metadata.sorted_tables]
 
@@ -244,7 +244,9 @@ def copy_ledger(
         present = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         extra = present - set(tables) - {"alembic_version", "sqlite_stat1", "sqlite_sequence"}
         if extra:
-            result.notes.append(f"SQLite tables not in redprop.models, not copied: {sorted(extra)}")
+            result.notes.append(
+                f"SQLite tables not in redprop.core.models, not copied: {sorted(extra)}"
+            )
         start = time.perf_counter()
         with psycopg.connect(conninfo(url)) as pg:
             pg.execute(
@@ -382,16 +384,16 @@ def compare_ledgers(sqlite_db: Path, url: str) -> list[str]:
 
 def build_pg_demo(url: str) -> None:
     """The demo ledger, as `redprop demo` builds it (cli/demo.py), on PostgreSQL."""
-    from redprop.config import now
-    from redprop.db import open_ledger, session_scope
-    from redprop.services.demo import (
+    from redprop.core.config import now
+    from redprop.core.db import open_ledger, session_scope
+    from redprop.ledger.demo import (
         build_demo,
         build_demo_cases,
         build_demo_history,
         build_demo_services,
         samples_dir,
     )
-    from redprop.services.roster import import_roster
+    from redprop.roster.importer import import_roster
 
     engine = open_ledger(url)
     try:
@@ -540,7 +542,7 @@ def bench_cases(args: argparse.Namespace, redprop: str, server: str, summary: li
     else:
         print(f"SQLite ledger reused: {cases:,} cases")
 
-    from redprop.db import open_ledger
+    from redprop.core.db import open_ledger
 
     name = PREFIX + "ledger"
     url = create_database(server, name)

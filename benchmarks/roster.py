@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from redprop.ids import id_check_char
+from redprop.core.ids import id_check_char
 
 GOAL_RATIO = 3.0
 GOAL_MB = 600
@@ -439,8 +439,8 @@ def expect(counts: dict[str, int], what: str, **wanted: int) -> None:
 def profile_import(roster: Path, db: Path, rows: int) -> None:
     """The first import into `db` (a fresh ledger), then the second, each once in this process
     under cProfile: the top 25 entries by cumulative time and the top 15 by own time."""
-    from redprop.db import open_ledger, session_scope
-    from redprop.services.roster import import_roster
+    from redprop.core.db import open_ledger, session_scope
+    from redprop.roster.importer import import_roster
 
     engine = open_ledger(f"sqlite:///{db}")
     try:

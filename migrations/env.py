@@ -1,6 +1,6 @@
 """Alembic environment: targets SQLModel.metadata and reuses the connection redprop opened.
 
-redprop runs migrations itself (redprop.db.upgrade), passing its connection in
+redprop runs migrations itself (redprop.core.db.upgrade), passing its connection in
 `config.attributes["connection"]`; `render_as_batch` lets the same scripts alter SQLite tables.
 """
 
@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-from redprop import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from redprop.core import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
 

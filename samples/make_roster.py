@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from redprop.ids import id_check_char
+from redprop.core.ids import id_check_char
 
 HERE = Path(__file__).parent
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from redprop.cli import app
-from redprop.db import open_ledger, session_scope
+from redprop.core.db import open_ledger, session_scope
 
 STREET = "新市区街道"
 PG_URL = os.environ.get("REDPROP_TEST_PG")
@@ -89,7 +89,7 @@ def db_path(isolated: Path) -> Path:
 
 def ledger_url() -> str:
     """The URL of this test's ledger (what REDPROP_DB names)."""
-    from redprop.config import database_url
+    from redprop.core.config import database_url
 
     return database_url(os.environ["REDPROP_DB"])
 
@@ -97,7 +97,7 @@ def ledger_url() -> str:
 @pytest.fixture
 def engine(db_path: Path) -> Iterator[object]:
     """A real SQLite ledger, migrated by Alembic, with the street registered."""
-    from redprop.services.ledger import init_ledger
+    from redprop.ledger.upkeep import init_ledger
 
     eng = open_ledger(ledger_url())
     with session_scope(eng) as s:
@@ -134,7 +134,7 @@ def cli() -> Cli:
 
 def small_tree(session: object) -> None:
     """Two communities, three grids, compounds and buildings from the Yumen case study."""
-    from redprop.services import org
+    from redprop.units import org
 
     org.add_community(session, name="铁人路社区")
     org.add_community(session, name="龙源社区")

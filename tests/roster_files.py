@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from redprop.ids import id_check_char
+from redprop.core.ids import id_check_char
 
 TITLE = "铁人路社区住户信息登记表"
 HINT = "填表说明：带*为必填；身份证号请设置为文本格式"

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from redprop.bulk import BackgroundInserts, paused_gc
+from redprop.core.bulk import BackgroundInserts, paused_gc
 
 
 def test_paused_gc_nests_and_restores_what_it_found() -> None:

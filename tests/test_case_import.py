@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from redprop.services import org
-from redprop.services.case_import import import_cases
-from redprop.services.cases import case_detail
-from redprop.services.figures import month_period
-from redprop.services.ledger_book import build, write
-from redprop.services.staff import add_staff
+from redprop.cases.actions import case_detail
+from redprop.cases.importer import import_cases
+from redprop.figures.book import build, write
+from redprop.figures.compute import month_period
+from redprop.units import org
+from redprop.units.staff import add_staff
 
 
 @pytest.fixture(autouse=True)
@@ -225,7 +225,7 @@ def test_dry_run_and_who_may_import(street, tmp_path: Path) -> None:
 def case_count(session) -> int:
     from sqlalchemy import func, select
 
-    from redprop.models import Case
+    from redprop.core.models import Case
 
     return session.scalar(select(func.count()).select_from(Case))
 

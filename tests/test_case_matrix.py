@@ -15,11 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conftest import small_tree
-from redprop.errors import RedpropError
-from redprop.ladder import Action, Level, Refused, State
-from redprop.models import Case, CaseEvent
-from redprop.services import cases, settings, staff
-from redprop.services.cases import Facts, NewCase
+from redprop.cases import actions as cases
+from redprop.cases import settings
+from redprop.cases.actions import Facts, NewCase
+from redprop.cases.rules import Action, Level, Refused, State
+from redprop.core.errors import RedpropError
+from redprop.core.models import Case, CaseEvent
+from redprop.units import staff
 
 NOW = "2026-11-20T18:00:00"
 ADMIN = "王敏"

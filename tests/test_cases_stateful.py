@@ -24,14 +24,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conftest import STREET, new_ledger_url, small_tree
-from redprop.db import open_ledger, session_scope
-from redprop.errors import RedpropError
-from redprop.ladder import OPEN, Action, State
-from redprop.models import Case, CaseEvent
-from redprop.services import cases, staff
-from redprop.services.cases import Facts, NewCase
-from redprop.services.ledger import init_ledger
-from redprop.services.settings import add_days, load_calendar, load_settings, update_settings
+from redprop.cases import actions as cases
+from redprop.cases.actions import Facts, NewCase
+from redprop.cases.rules import OPEN, Action, State
+from redprop.cases.settings import add_days, load_calendar, load_settings, update_settings
+from redprop.core.db import open_ledger, session_scope
+from redprop.core.errors import RedpropError
+from redprop.core.models import Case, CaseEvent
+from redprop.ledger.upkeep import init_ledger
+from redprop.units import staff
 
 ADMIN = "王敏"
 START = datetime(2026, 9, 21, 9, 0)  # a Monday, ten days before 国庆

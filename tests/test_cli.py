@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import ledger_url, sqlite_only
 from redprop import __version__
-from redprop.db import SCHEMA_HEAD
+from redprop.core.db import SCHEMA_HEAD
 
 
 def test_version_and_help(cli) -> None:

@@ -16,21 +16,21 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import ledger_url, small_tree
-from redprop.db import open_ledger, session_scope
-from redprop.models import Case, CaseEvent
-from redprop.services.cases import verify_events
-from redprop.services.figures import month_period, report
+from redprop.cases.actions import verify_events
+from redprop.core.db import open_ledger, session_scope
+from redprop.core.models import Case, CaseEvent
+from redprop.figures.compute import month_period, report
 
 WORKERS, CASES = 8, 200
 NOW = "2026-11-20T18:00"
 
 WORKER = r"""
 import json, sys
-from redprop.config import parse_time
-from redprop.db import open_ledger, session_scope
-from redprop.errors import RedpropError
-from redprop.ladder import Action
-from redprop.services.cases import Facts, NewCase, act, register_case
+from redprop.core.config import parse_time
+from redprop.core.db import open_ledger, session_scope
+from redprop.core.errors import RedpropError
+from redprop.cases.rules import Action
+from redprop.cases.actions import Facts, NewCase, act, register_case
 
 url, index, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 engine = open_ledger(url)
@@ -53,8 +53,8 @@ print(json.dumps(done))
 
 SWEEPER = r"""
 import json, os, sys, time
-from redprop.db import open_ledger, session_scope
-from redprop.services.cases import sweep
+from redprop.core.db import open_ledger, session_scope
+from redprop.cases.actions import sweep
 
 url, stop = sys.argv[1], sys.argv[2]
 engine = open_ledger(url)

@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import new_ledger_url
-from redprop.config import parse_time
-from redprop.db import open_ledger, session_scope
-from redprop.errors import RedpropError
-from redprop.ladder import Action
-from redprop.services import org
-from redprop.services.cases import Facts, NewCase, act, register_case
-from redprop.services.figures import month_period, report
-from redprop.services.ledger import init_ledger
+from redprop.cases.actions import Facts, NewCase, act, register_case
+from redprop.cases.rules import Action
+from redprop.core.config import parse_time
+from redprop.core.db import open_ledger, session_scope
+from redprop.core.errors import RedpropError
+from redprop.figures.compute import month_period, report
+from redprop.ledger.upkeep import init_ledger
+from redprop.units import org
 
 ADMIN = "王敏"
 
@@ -219,7 +219,7 @@ def oracle(s, month: str) -> dict[str, int]:
     """The figures by brute force: every event of every case, replayed from the start."""
     from sqlalchemy import select
 
-    from redprop.models import CaseEvent
+    from redprop.core.models import CaseEvent
 
     period = month_period(month)
     counts = dict.fromkeys(ORACLE_KEYS, 0)

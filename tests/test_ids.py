@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from redprop import ids
+from redprop.core import ids
 
 
 def test_check_character_of_the_standard_example() -> None:

@@ -1,4 +1,4 @@
-"""The pure ladder (redprop.ladder): the transition matrix of DESIGN §3, the clock, who may act.
+"""The pure ladder (redprop.cases.rules): the transition matrix of DESIGN §3, the clock, who may act.
 
 The expected tables below are written out by hand from DESIGN §3, not derived from ladder.RULES,
 so that a wrong row in the table of the code is caught here.
@@ -12,8 +12,8 @@ from datetime import date
 
 import pytest
 
-from redprop import ladder
-from redprop.ladder import (
+from redprop.cases import rules as ladder
+from redprop.cases.rules import (
     DEFAULT_SETTINGS,
     Action,
     Actor,
@@ -28,7 +28,7 @@ from redprop.ladder import (
     may_act,
     step,
 )
-from redprop.workdays import Calendar
+from redprop.core.workdays import Calendar
 
 NUMBER = "2026-00001"
 PLAIN = Calendar.of()

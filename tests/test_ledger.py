@@ -12,12 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from redprop.config import parse_time
-from redprop.ladder import Action
-from redprop.services import org
-from redprop.services.cases import Facts, NewCase, act, register_case
-from redprop.services.figures import month_period
-from redprop.services.ledger_book import build, write
+from redprop.cases.actions import Facts, NewCase, act, register_case
+from redprop.cases.rules import Action
+from redprop.core.config import parse_time
+from redprop.figures.book import build, write
+from redprop.figures.compute import month_period
+from redprop.units import org
 
 ADMIN = "王敏"
 

@@ -13,9 +13,9 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 from conftest import new_ledger_url, sqlite_only
-from redprop import models  # noqa: F401
-from redprop.db import SCHEMA_HEAD, _alembic_config, make_engine, open_ledger, upgrade
-from redprop.errors import LedgerError
+from redprop.core import models  # noqa: F401
+from redprop.core.db import SCHEMA_HEAD, _alembic_config, make_engine, open_ledger, upgrade
+from redprop.core.errors import LedgerError
 
 
 def test_schema_head_constant_is_alembics_head() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import small_tree
-from redprop.errors import Conflict, NotFound, UsageProblem
-from redprop.models import Household
-from redprop.services import org
+from redprop.core.errors import Conflict, NotFound, UsageProblem
+from redprop.core.models import Household
+from redprop.units import org
 
 
 def test_tree_counts_grids_buildings_and_households(session) -> None:

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from redprop.errors import InputFileError, RedpropError
-from redprop.models import Building, Community, Compound, Grid
-from redprop.services.org_import import import_org
+from redprop.core.errors import InputFileError, RedpropError
+from redprop.core.models import Building, Community, Compound, Grid
+from redprop.units.importer import import_org
 
 HEADER = ["社区", "网格编号", "网格名称", "网格类型", "小区", "物业公司", "楼栋", "单元数"]
 ROWS = [

@@ -19,16 +19,15 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from conftest import PG_URL, STREET, new_ledger_url, small_tree
-from redprop.config import parse_time
-from redprop.db import open_ledger, session_scope
-from redprop.demand_states import PENDING, TRANSITIONS, DemandAction, DemandRefused, DemandState
-from redprop.errors import NotFound, RedpropError, UsageProblem
-from redprop.ids import mask_phone
-from redprop.models import Counter, Demand, DemandEvent, ServiceRecord
-from redprop.services.figures import month_period
-from redprop.services.ledger import init_ledger
-from redprop.services.service_io import export_lists, import_lists
-from redprop.services.service_lists import (
+from redprop.core.config import parse_time
+from redprop.core.db import open_ledger, session_scope
+from redprop.core.errors import NotFound, RedpropError, UsageProblem
+from redprop.core.ids import mask_phone
+from redprop.core.models import Counter, Demand, DemandEvent, ServiceRecord
+from redprop.figures.compute import month_period
+from redprop.ledger.upkeep import init_ledger
+from redprop.servicelists.io import export_lists, import_lists
+from redprop.servicelists.lists import (
     DemandFacts,
     add_demand,
     add_item,
@@ -43,6 +42,13 @@ from redprop.services.service_lists import (
     open_demands,
     service_figures,
     step_demand,
+)
+from redprop.servicelists.rules import (
+    PENDING,
+    TRANSITIONS,
+    DemandAction,
+    DemandRefused,
+    DemandState,
 )
 
 NOW = "2026-12-31T23:00"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import small_tree
-from redprop.errors import Conflict, NotFound, UsageProblem
-from redprop.services import staff
+from redprop.core.errors import Conflict, NotFound, UsageProblem
+from redprop.units import staff
 
 
 def test_roles_need_a_unit_of_their_kind(session) -> None:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from redprop.workdays import Calendar
+from redprop.core.workdays import Calendar
 
 HOLIDAYS = [date(2026, 10, d) for d in range(1, 8)]
 MAKEUP = [date(2026, 9, 27), date(2026, 10, 10)]

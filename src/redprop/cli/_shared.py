@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from redprop.errors import RedpropError
+from redprop.core.errors import RedpropError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,7 +35,7 @@ class State:
 
     @property
     def url(self) -> str:
-        from redprop.config import database_url
+        from redprop.core.config import database_url
 
         return database_url(self.db)
 
@@ -50,7 +50,7 @@ class State:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            from redprop.db import open_ledger
+            from redprop.core.db import open_ledger
 
             self._engine = open_ledger(self.url)
         return self._engine
@@ -58,7 +58,7 @@ class State:
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """The command's one transaction: committed at the end, rolled back on any error."""
-        from redprop.db import session_scope
+        from redprop.core.db import session_scope
 
         with session_scope(self.engine(), write=write) as session:
             yield session

@@ -24,9 +24,9 @@ def add(
     name: Annotated[str | None, typer.Option("--name", help="名称，如 国庆节")] = None,
 ) -> None:
     """登记放假日或调休上班日。例：redprop calendar add 2026-10-01 --to 2026-10-07 --holiday --name 国庆节"""
-    from redprop.config import parse_time
-    from redprop.errors import UsageProblem
-    from redprop.services.settings import add_days
+    from redprop.cases.settings import add_days
+    from redprop.core.config import parse_time
+    from redprop.core.errors import UsageProblem
 
     st = state(ctx)
     if holiday == workday:
@@ -50,8 +50,8 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """列出登记的放假日和调休上班日。例：redprop calendar list --year 2026"""
-    from redprop.render import table
-    from redprop.services.settings import list_days
+    from redprop.cases.settings import list_days
+    from redprop.cli.render import table
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -77,7 +77,7 @@ def import_(
     file: Annotated[Path, typer.Argument(help="含 日期、类型（休/班）、名称 的表格")],
 ) -> None:
     """从表格导入日历（日期、类型 休/班、名称）。例：redprop calendar import 2026节假日.xlsx"""
-    from redprop.services.settings import import_days
+    from redprop.cases.settings import import_days
 
     st = state(ctx)
     with st.session() as session:

@@ -11,7 +11,7 @@ from redprop.cli import _shared
 from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, emit_json, state, stdout
 
 if TYPE_CHECKING:
-    from redprop.services.cases import Facts
+    from redprop.cases.actions import Facts
 
 app = typer.Typer(
     help="矛盾纠纷案件：登记、受理、上报、化解、回访 / disputes", no_args_is_help=True
@@ -28,7 +28,7 @@ ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因 / reason
 
 
 def _at(value: str | None) -> Any:
-    from redprop.config import parse_time
+    from redprop.core.config import parse_time
 
     return parse_time(value) if value else None
 
@@ -56,8 +56,8 @@ def new(
     as_json: JsonOpt = False,
 ) -> None:
     """登记一件矛盾纠纷，输出案件编号。例：redprop case new --grid G003 --category 邻里纠纷 --severity small --summary 楼上漏水 --party 张三 --party 李四"""
-    from redprop.errors import UsageProblem
-    from redprop.services.cases import NewCase, register_case
+    from redprop.cases.actions import NewCase, register_case
+    from redprop.core.errors import UsageProblem
 
     st = state(ctx)
     values: dict[str, Any] = {
@@ -132,8 +132,8 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """列出案件，最新的在前。例：redprop case list --grid G003 --status in_progress"""
-    from redprop.config import now
-    from redprop.services.case_query import CaseFilter, list_cases
+    from redprop.cases.query import CaseFilter, list_cases
+    from redprop.core.config import now
 
     st = state(ctx)
     filt = CaseFilter(status, level, community, grid, severity, overdue, yellow)
@@ -142,7 +142,7 @@ def list_(
     if as_json:
         emit_json(found.rows)
         return
-    from redprop.render import case_table
+    from redprop.cli.render import case_table
 
     stdout().print(case_table(found.rows, lang=st.lang))
     if found.total > len(found.rows):
@@ -158,7 +158,7 @@ def list_(
 @app.command()
 def show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) -> None:
     """显示一件案件及其全部办理记录。例：redprop case show 2026-00001 --json"""
-    from redprop.services.cases import case_detail
+    from redprop.cases.actions import case_detail
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -166,7 +166,7 @@ def show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(detail)
         return
-    from redprop.render import case_card
+    from redprop.cli.render import case_card
 
     stdout().print(case_card(detail, lang=st.lang))
 
@@ -174,9 +174,9 @@ def show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) -> None:
 def _act(
     ctx: typer.Context, number: str, action: str, at: str | None, facts: Facts | None = None
 ) -> None:
-    from redprop.labels import LEVELS, STATES, label
-    from redprop.ladder import Action
-    from redprop.services.cases import act
+    from redprop.cases.actions import act
+    from redprop.cases.rules import Action
+    from redprop.core.vocab import LEVELS, STATES, label
 
     st = state(ctx)
     with st.session() as session:
@@ -199,7 +199,7 @@ def _act(
 
 
 def _facts(**kwargs: Any) -> Facts:
-    from redprop.services.cases import Facts
+    from redprop.cases.actions import Facts
 
     return Facts(**kwargs)
 
@@ -333,7 +333,7 @@ def reopen(ctx: typer.Context, number: Number, reason: ReasonOpt = None, at: AtO
 @app.command()
 def sweep(ctx: typer.Context, at: AtOpt = None, as_json: JsonOpt = False) -> None:
     """超期清理（供 cron 调用）：超期案件自动上报一级，最高层级则督办；重复运行不重复处理。例：redprop case sweep"""
-    from redprop.services.cases import sweep as service
+    from redprop.cases.actions import sweep as service
 
     st = state(ctx)
     with st.session() as session:
@@ -352,7 +352,7 @@ def sweep(ctx: typer.Context, at: AtOpt = None, as_json: JsonOpt = False) -> Non
             ]
         )
         return
-    from redprop.labels import LEVELS, label
+    from redprop.core.vocab import LEVELS, label
 
     for d in done:
         if d.action == "escalate":
@@ -375,7 +375,7 @@ def sweep(ctx: typer.Context, at: AtOpt = None, as_json: JsonOpt = False) -> Non
 @category_app.command("list")
 def category_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出纠纷类型。例：redprop case category list"""
-    from redprop.services.cases import list_categories
+    from redprop.cases.actions import list_categories
 
     with state(ctx).session(write=False) as session:
         names = list_categories(session)
@@ -388,7 +388,7 @@ def category_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 @category_app.command("add")
 def category_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="类型名称")]) -> None:
     """新增纠纷类型。例：redprop case category add 噪音扰民"""
-    from redprop.services.cases import add_category
+    from redprop.cases.actions import add_category
 
     st = state(ctx)
     with st.session() as session:
@@ -405,8 +405,8 @@ def import_(
 ) -> None:
     """导入已有的 Excel 案件台账（本系统的台账格式，或含 登记日期、网格、当事人、纠纷类型、简要情况、状态、化解日期 等列的表格），按各列补齐办理记录；重复导入不产生重复案件。
     例：redprop --as 王敏 case import 2025年台账.xlsx"""
+    from redprop.cases.importer import import_cases
     from redprop.cli.roster import print_report
-    from redprop.services.case_import import import_cases
 
     st = state(ctx)
     with st.session() as session:

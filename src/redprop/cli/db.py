@@ -20,7 +20,7 @@ def init(
     admin: Annotated[str | None, typer.Option("--admin", help="首位管理员 / first admin")] = None,
 ) -> None:
     """创建（或升级）账本，并登记街道和首位管理员。例：redprop init --street 新市区街道 --admin 王敏"""
-    from redprop.services.ledger import init_ledger
+    from redprop.ledger.upkeep import init_ledger
 
     st = state(ctx)
     with st.session() as session:
@@ -35,9 +35,9 @@ def init(
 @app.command()
 def upgrade(ctx: typer.Context) -> None:
     """把账本升级到本版本的结构（已是最新时什么也不做）。例：redprop db upgrade"""
-    from redprop.config import database_url
-    from redprop.db import check_file, make_engine
-    from redprop.db import upgrade as run_upgrade
+    from redprop.core.config import database_url
+    from redprop.core.db import check_file, make_engine
+    from redprop.core.db import upgrade as run_upgrade
 
     st = state(ctx)
     url = database_url(st.db)
@@ -58,7 +58,7 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command()
 def current(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """显示账本的结构版本和本版本 redprop 的最新结构。例：redprop db current"""
-    from redprop.db import SCHEMA_HEAD, current_revision
+    from redprop.core.db import SCHEMA_HEAD, current_revision
 
     st = state(ctx)
     with st.engine().connect() as conn:
@@ -81,7 +81,7 @@ def backup(
     target: Annotated[Path, typer.Argument(help="备份文件 / backup file")],
 ) -> None:
     """用 SQLite 在线备份复制账本（他人写入时也安全）。例：redprop db backup 台账-备份.db"""
-    from redprop.services.ledger import backup_ledger
+    from redprop.ledger.upkeep import backup_ledger
 
     st = state(ctx)
     size = backup_ledger(st.engine(), target=target)
@@ -91,7 +91,7 @@ def backup(
 @app.command()
 def check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """检查账本的完整性（文件、外键、结构版本）。例：redprop db check"""
-    from redprop.services.ledger import check_ledger
+    from redprop.ledger.upkeep import check_ledger
 
     st = state(ctx)
     result = check_ledger(st.engine())

@@ -20,21 +20,21 @@ def demo(
     ] = None,
 ) -> None:
     """新建一个示例街道账本（8 个社区、104 个网格）并显示单元树；不使用 --db。例：redprop demo --dir /tmp/demo"""
-    from redprop.config import app_dir, now
-    from redprop.db import open_ledger, session_scope
-    from redprop.render import unit_tree
-    from redprop.services.case_query import CaseFilter, list_cases
-    from redprop.services.demo import (
+    from redprop.cases.query import CaseFilter, list_cases
+    from redprop.cli.render import unit_tree
+    from redprop.core.config import app_dir, now
+    from redprop.core.db import open_ledger, session_scope
+    from redprop.figures.book import build, write
+    from redprop.figures.compute import month_period, report
+    from redprop.ledger.demo import (
         build_demo,
         build_demo_cases,
         build_demo_history,
         build_demo_services,
         samples_dir,
     )
-    from redprop.services.figures import month_period, report
-    from redprop.services.ledger_book import build, write
-    from redprop.services.org import tree
-    from redprop.services.roster import import_roster
+    from redprop.roster.importer import import_roster
+    from redprop.units.org import tree
 
     st = state(ctx)
     target = (directory or app_dir() / "demo").expanduser().resolve()
@@ -63,7 +63,7 @@ def demo(
         write(book, workbook)
     finally:
         engine.dispose()
-    from redprop.render import case_table
+    from redprop.cli.render import case_table
 
     console = stdout()
     console.print(unit_tree(streets, lang=st.lang))

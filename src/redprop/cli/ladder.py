@@ -14,9 +14,9 @@ app = typer.Typer(
 
 
 def _show(ctx: typer.Context, as_json: bool) -> None:
-    from redprop.labels import LEVELS, label
-    from redprop.render import table
-    from redprop.services.settings import load_settings
+    from redprop.cases.settings import load_settings
+    from redprop.cli.render import table
+    from redprop.core.vocab import LEVELS, label
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -78,8 +78,8 @@ def set_(
     ] = None,
 ) -> None:
     """修改上报阶梯设置（只影响之后开始计时的案件）。例：redprop ladder set --grid 3 --city-level --policy escalate"""
-    from redprop.ladder import Level
-    from redprop.services.settings import update_settings
+    from redprop.cases.rules import Level
+    from redprop.cases.settings import update_settings
 
     limits = {
         lv: d

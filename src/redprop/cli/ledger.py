@@ -25,10 +25,10 @@ def export(
 ) -> None:
     """写出月度台账工作簿（汇总、分类统计、矛盾纠纷台账、流转记录、服务清单）；已结束的月份重新生成内容不变。
     例：redprop ledger export --month 2026-11 -o 台账-2026-11.xlsx"""
-    from redprop.config import now
-    from redprop.errors import UsageProblem
-    from redprop.services.figures import parse_period
-    from redprop.services.ledger_book import build, write
+    from redprop.core.config import now
+    from redprop.core.errors import UsageProblem
+    from redprop.figures.book import build, write
+    from redprop.figures.compute import parse_period
 
     st = state(ctx)
     if out.suffix.lower() != ".xlsx":

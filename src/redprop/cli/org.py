@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, emit_json, state, stdout
-from redprop.labels import UNIT_KINDS
+from redprop.core.vocab import UNIT_KINDS
 
 app = typer.Typer(help="单元树：街道、社区、网格、小区、楼栋 / the unit tree", no_args_is_help=True)
 
@@ -46,9 +46,9 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
         grid: GridOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        from redprop.labels import GRID_KINDS, label
-        from redprop.render import table
-        from redprop.services.org import list_units
+        from redprop.cli.render import table
+        from redprop.core.vocab import GRID_KINDS, label
+        from redprop.units.org import list_units
 
         st = state(ctx)
         with st.session(write=False) as session:
@@ -71,7 +71,7 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
         grid: GridOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        from redprop.services.org import describe, find_unit
+        from redprop.units.org import describe, find_unit
 
         st = state(ctx)
         with st.session(write=False) as session:
@@ -94,7 +94,7 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
         new: Annotated[str, typer.Argument(help="新名称 / new name")],
         community: CommunityOpt = None,
     ) -> None:
-        from redprop.services.org import rename_unit
+        from redprop.units.org import rename_unit
 
         st = state(ctx)
         with st.session() as session:
@@ -112,7 +112,7 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
         community: CommunityOpt = None,
         grid: GridOpt = None,
     ) -> None:
-        from redprop.services.org import remove_unit
+        from redprop.units.org import remove_unit
 
         st = state(ctx)
         with st.session() as session:
@@ -138,7 +138,7 @@ def _added(ctx: typer.Context, kind: str, key: str) -> None:
 @street_app.command("add")
 def add_street(ctx: typer.Context, name: Annotated[str, typer.Argument(help="街道名称")]) -> None:
     """添加街道。例：redprop org street add 新市区街道"""
-    from redprop.services.org import add_street as service
+    from redprop.units.org import add_street as service
 
     with state(ctx).session() as session:
         service(session, name=name)
@@ -154,7 +154,7 @@ def add_community(
     ] = None,
 ) -> None:
     """添加社区。例：redprop org community add 铁人路社区"""
-    from redprop.services.org import add_community as service
+    from redprop.units.org import add_community as service
 
     with state(ctx).session() as session:
         service(session, name=name, street=street)
@@ -172,7 +172,7 @@ def add_grid(
     ] = "base",
 ) -> None:
     """添加网格。例：redprop org grid add G001 --name 天昊小区网格 --community 铁人路社区"""
-    from redprop.services.org import add_grid as service
+    from redprop.units.org import add_grid as service
 
     with state(ctx).session() as session:
         service(session, code=code, name=name, community=community, kind=kind)
@@ -187,7 +187,7 @@ def add_compound(
     company: Annotated[str | None, typer.Option("--company", help="物业服务企业")] = None,
 ) -> None:
     """添加小区及其物业公司。例：redprop org compound add 天昊小区 -c 铁人路社区 --company 嘉华物业"""
-    from redprop.services.org import add_compound as service
+    from redprop.units.org import add_compound as service
 
     with state(ctx).session() as session:
         service(session, name=name, community=community, property_company=company)
@@ -203,7 +203,7 @@ def add_building(
     units: Annotated[int, typer.Option("--units", help="单元数")] = 1,
 ) -> None:
     """添加楼栋。例：redprop org building add 5 --grid G001 --compound 天昊小区 --units 3"""
-    from redprop.services.org import add_building as service
+    from redprop.units.org import add_building as service
 
     with state(ctx).session() as session:
         service(session, number=number, grid=grid, compound=compound, units=units)
@@ -226,7 +226,7 @@ def tree(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """打印单元树及各级网格、楼栋、住户数。例：redprop org tree"""
     from dataclasses import asdict
 
-    from redprop.services.org import tree as service
+    from redprop.units.org import tree as service
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -234,7 +234,7 @@ def tree(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json([_street_json(s, asdict) for s in streets])
         return
-    from redprop.render import unit_tree
+    from redprop.cli.render import unit_tree
 
     stdout().print(unit_tree(streets, lang=st.lang))
 
@@ -268,7 +268,7 @@ def import_(
 ) -> None:
     """从表格导入单元树（社区、网格编号、网格名称、网格类型、小区、物业公司、楼栋、单元数）；
     重复导入不会改变任何内容，有错误的行全部列出且不导入任何内容。例：redprop org import 网格.xlsx"""
-    from redprop.services.org_import import import_org
+    from redprop.units.importer import import_org
 
     st = state(ctx)
     with st.session() as session:

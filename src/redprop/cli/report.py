@@ -52,9 +52,9 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """统计一个时段的矛盾纠纷情况（按事件历史计算，已结束的月份任何时候重算都一样）。例：redprop report --month 2026-11 --json"""
-    from redprop.config import now
-    from redprop.services.figures import parse_period
-    from redprop.services.figures import report as service
+    from redprop.core.config import now
+    from redprop.figures.compute import parse_period
+    from redprop.figures.compute import report as service
 
     st = state(ctx)
     today = now().date()
@@ -69,8 +69,8 @@ def report(
 
 def print_figures(st: Any, result: Any, *, breakdowns: bool = True) -> None:
     """The figures as tables: by unit with a total, then by category and by severity."""
-    from redprop.labels import FIGURES, LEVELS, SEVERITIES, label
-    from redprop.render import table
+    from redprop.cli.render import table
+    from redprop.core.vocab import FIGURES, LEVELS, SEVERITIES, label
 
     period = result.period
     f = result.figures

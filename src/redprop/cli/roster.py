@@ -10,7 +10,7 @@ import typer
 from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, State, emit_json, state, stdout
 
 if TYPE_CHECKING:
-    from redprop.services.roster import ImportReport
+    from redprop.roster.importer import ImportReport
 
 app = typer.Typer(help="住户花名册：导入、查询、导出 / household rosters", no_args_is_help=True)
 
@@ -39,11 +39,11 @@ def import_(
 ) -> None:
     """导入住户花名册：重复导入不变；逐行报告问题（行号、列、改法）。退出码：0 全部导入，3 部分行被拒绝，1 未导入任何行。
     例：redprop roster import 铁人路社区花名册.xlsx --errors 待改正.xlsx"""
-    from redprop.services.roster_file import start_reading
+    from redprop.roster.file import start_reading
 
     # Start parsing the file first: it goes on while the services load and the ledger opens.
     reading = start_reading(file, sheet)
-    from redprop.services.roster import import_roster, write_errors_workbook
+    from redprop.roster.importer import import_roster, write_errors_workbook
 
     st = state(ctx)
     with st.session() as session:
@@ -105,7 +105,7 @@ def print_report(st: State, report: ImportReport, *, verbose: int = 0) -> None:
             )
         )
     if report.problems:
-        from redprop.render import table
+        from redprop.cli.render import table
 
         shown = report.problems if verbose else report.problems[:MAX_SHOWN]
         level = {"error": st.t("拒绝", "rejected"), "warning": st.t("警告", "warning")}
@@ -160,7 +160,7 @@ def list_(
     """列出住户（身份证号、电话已脱敏）。例：redprop roster list --grid G001 --flagged"""
     from itertools import islice
 
-    from redprop.services.households import list_households
+    from redprop.roster.households import list_households
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -171,8 +171,8 @@ def list_(
     if as_json:
         emit_json(rows)
         return
-    from redprop.labels import FLAGS, label
-    from redprop.render import table
+    from redprop.cli.render import table
+    from redprop.core.vocab import FLAGS, label
 
     more = len(rows) > limit
     shown = [
@@ -204,7 +204,7 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """显示一户住户。例：redprop roster show 铁人路社区/5-2-301"""
-    from redprop.services.households import show_household
+    from redprop.roster.households import show_household
 
     st = state(ctx)
     with st.session(write=unmask) as session:
@@ -228,7 +228,7 @@ def export(
     ] = False,
 ) -> None:
     """导出花名册（中文表头，默认脱敏，可原样再导入）。例：redprop roster export 花名册.xlsx -c 铁人路社区"""
-    from redprop.services.households import export_roster
+    from redprop.roster.households import export_roster
 
     st = state(ctx)
     with st.session() as session:
@@ -241,8 +241,8 @@ def export(
 @app.command("unmask-log")
 def unmask_log(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出查看完整身份证号和电话的记录。例：redprop roster unmask-log"""
-    from redprop.render import table
-    from redprop.services.households import unmask_log as service
+    from redprop.cli.render import table
+    from redprop.roster.households import unmask_log as service
 
     st = state(ctx)
     with st.session(write=False) as session:

@@ -27,13 +27,13 @@ Number = Annotated[str, typer.Argument(help="需求编号，如 XQ2026-00001")]
 
 
 def _at(value: str | None) -> Any:
-    from redprop.config import parse_time
+    from redprop.core.config import parse_time
 
     return parse_time(value) if value else None
 
 
 def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str]], lang: str) -> None:
-    from redprop.render import table
+    from redprop.cli.render import table
 
     stdout().print(table(rows, columns, lang=lang))
 
@@ -54,8 +54,8 @@ def demand_add(
     as_json: JsonOpt = False,
 ) -> None:
     """登记一项需求或微心愿，输出编号。例：redprop --as 李娟 service demand add --grid G001 --category 助老 --summary 代购药品"""
-    from redprop.errors import UsageProblem
-    from redprop.services.service_lists import add_demand
+    from redprop.core.errors import UsageProblem
+    from redprop.servicelists.lists import add_demand
 
     st = state(ctx)
     if not category and not wish:
@@ -82,8 +82,8 @@ def demand_add(
 
 
 def _step(ctx: typer.Context, number: str, action: str, at: str | None, **facts: Any) -> None:
-    from redprop.demand_states import STATE_NAMES, DemandAction, DemandState
-    from redprop.services.service_lists import DemandFacts, step_demand
+    from redprop.servicelists.lists import DemandFacts, step_demand
+    from redprop.servicelists.rules import STATE_NAMES, DemandAction, DemandState
 
     st = state(ctx)
     with st.session() as session:
@@ -172,8 +172,8 @@ def demand_list(
     as_json: JsonOpt = False,
 ) -> None:
     """列出需求清单。例：redprop service demand list --wish --status open"""
-    from redprop.demand_states import STATE_NAMES, DemandState
-    from redprop.services.service_lists import list_demands
+    from redprop.servicelists.lists import list_demands
+    from redprop.servicelists.rules import STATE_NAMES, DemandState
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -209,7 +209,7 @@ def demand_list(
 @demand_app.command("show")
 def demand_show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) -> None:
     """显示一项需求及其每一步记录。例：redprop service demand show XQ2026-00001 --json"""
-    from redprop.services.service_lists import demand_detail
+    from redprop.servicelists.lists import demand_detail
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -249,7 +249,7 @@ def resource_add(
     phone: Annotated[str | None, typer.Option("--phone", help="联系电话")] = None,
 ) -> None:
     """登记一项资源，输出编号。例：redprop service resource add --provider 嘉华物业 --provider-type company --kind people --summary 水电维修"""
-    from redprop.services.service_lists import add_resource
+    from redprop.servicelists.lists import add_resource
 
     with state(ctx).session() as session:
         resource = add_resource(
@@ -269,8 +269,8 @@ def resource_add(
 @resource_app.command("list")
 def resource_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出资源清单（电话已脱敏）。例：redprop service resource list"""
-    from redprop.ids import mask_phone
-    from redprop.services.service_lists import list_resources
+    from redprop.core.ids import mask_phone
+    from redprop.servicelists.lists import list_resources
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -305,7 +305,7 @@ def item_add(
     status: Annotated[str, typer.Option("--status", help="planned|running|retired")] = "running",
 ) -> None:
     """登记服务项目（便民项目）。例：redprop service item add --name 直饮水站 --community 铁人路社区 --compound 天昊小区"""
-    from redprop.services.service_lists import add_item
+    from redprop.servicelists.lists import add_item
 
     with state(ctx).session() as session:
         add_item(
@@ -323,7 +323,7 @@ def item_add(
 @item_app.command("list")
 def item_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出服务项目。例：redprop service item list"""
-    from redprop.services.service_lists import list_items
+    from redprop.servicelists.lists import list_items
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -356,8 +356,8 @@ def record_add(
     community: CommunityOpt = None,
 ) -> None:
     """记录一次服务。例：redprop service record add --item 幸福食堂 --on 2026-11-03 --served 42 --volunteers 3"""
-    from redprop.config import parse_time
-    from redprop.services.service_lists import add_record
+    from redprop.core.config import parse_time
+    from redprop.servicelists.lists import add_record
 
     with state(ctx).session() as session:
         add_record(
@@ -375,8 +375,8 @@ def record_add(
 @app.command("export")
 def export(ctx: typer.Context, out: Annotated[Path, typer.Argument(help="导出到 .xlsx")]) -> None:
     """导出需求、资源、服务清单和服务记录（中文表头，电话脱敏）。例：redprop service export 清单.xlsx"""
-    from redprop.errors import UsageProblem
-    from redprop.services.service_io import export_lists
+    from redprop.core.errors import UsageProblem
+    from redprop.servicelists.io import export_lists
 
     st = state(ctx)
     if out.suffix.lower() != ".xlsx":
@@ -399,7 +399,7 @@ def import_(
 ) -> None:
     """导入需求、资源、服务清单和服务记录（redprop service export 的格式）；重复导入不变。例：redprop --as 王敏 service import 清单.xlsx"""
     from redprop.cli.roster import print_report
-    from redprop.services.service_io import import_lists
+    from redprop.servicelists.io import import_lists
 
     st = state(ctx)
     with st.session() as session:
@@ -429,9 +429,9 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """服务清单的月度数字：需求新增、认领、完成、取消、月末待办，完成率，微心愿完成率，各项目服务人数和志愿者人次。例：redprop service report --month 2026-11 --json"""
-    from redprop.config import now
-    from redprop.services.figures import parse_period
-    from redprop.services.service_lists import service_figures
+    from redprop.core.config import now
+    from redprop.figures.compute import parse_period
+    from redprop.servicelists.lists import service_figures
 
     st = state(ctx)
     period = parse_period(month=month, start=start, end=end, today=now().date())

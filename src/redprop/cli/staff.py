@@ -22,8 +22,8 @@ def add(
     phone: Annotated[str | None, typer.Option("--phone", help="联系电话")] = None,
 ) -> None:
     """登记工作人员。例：redprop staff add 李娟 --role grid-worker --unit G001 --phone 13912345678"""
-    from redprop.labels import ROLES, label
-    from redprop.services.staff import add_staff
+    from redprop.core.vocab import ROLES, label
+    from redprop.units.staff import add_staff
 
     st = state(ctx)
     with st.session() as session:
@@ -45,10 +45,10 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """列出在职工作人员（电话已脱敏）。例：redprop staff list --unit 铁人路社区"""
-    from redprop.ids import mask_phone
-    from redprop.labels import ROLES, label
-    from redprop.render import table
-    from redprop.services.staff import list_staff
+    from redprop.cli.render import table
+    from redprop.core.ids import mask_phone
+    from redprop.core.vocab import ROLES, label
+    from redprop.units.staff import list_staff
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -79,7 +79,7 @@ def list_(
 @app.command()
 def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="姓名")]) -> None:
     """移除工作人员（已有办理记录的改为离任，记录保留）。例：redprop staff remove 李娟"""
-    from redprop.services.staff import remove_staff
+    from redprop.units.staff import remove_staff
 
     st = state(ctx)
     with st.session() as session:

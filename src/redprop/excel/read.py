@@ -15,8 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from redprop.errors import InputFileError
-from redprop.ids import clean_text
+from redprop.core.errors import InputFileError
+from redprop.core.ids import clean_text
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

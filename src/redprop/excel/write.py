@@ -14,7 +14,7 @@ FORMULA_START = ("=", "+", "-", "@")
 def check_target(path: Path) -> None:
     """Refuse an output path that can't be written before a writer starts (openpyxl would stop
     half-way with a traceback)."""
-    from redprop.errors import InputFileError
+    from redprop.core.errors import InputFileError
 
     parent = path.expanduser().resolve().parent
     if not parent.is_dir():

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.config import sqlite_path
-from redprop.errors import Conflict, LedgerError
-from redprop.models import Role, Staff, Street
-from redprop.services.org import add_street
-from redprop.services.staff import add_staff
+from redprop.core.config import sqlite_path
+from redprop.core.errors import Conflict, LedgerError
+from redprop.core.models import Role, Staff, Street
+from redprop.units.org import add_street
+from redprop.units.staff import add_staff
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -63,7 +63,7 @@ class CheckResult:
 
 def check_ledger(engine: Engine) -> CheckResult:
     """Integrity, foreign keys and the schema revision; later issues add their own checks."""
-    from redprop.db import SCHEMA_HEAD, current_revision
+    from redprop.core.db import SCHEMA_HEAD, current_revision
 
     with engine.connect() as conn:
         result = CheckResult(revision=current_revision(conn), head=SCHEMA_HEAD)
@@ -93,7 +93,7 @@ def check_ledger(engine: Engine) -> CheckResult:
     if result.revision == SCHEMA_HEAD:
         from sqlalchemy.orm import Session as OrmSession
 
-        from redprop.services.cases import verify_events
+        from redprop.cases.actions import verify_events
 
         with OrmSession(engine) as session:
             for p in verify_events(session):

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from redprop.errors import Conflict, NotFound, UsageProblem
-from redprop.ids import clean_text, normalize_building
-from redprop.labels import GRID_KINDS, UNIT_KINDS, both
-from redprop.models import Building, Community, Compound, Grid, GridKind, Household, Street
+from redprop.core.errors import Conflict, NotFound, UsageProblem
+from redprop.core.ids import clean_text, normalize_building
+from redprop.core.models import Building, Community, Compound, Grid, GridKind, Household, Street
+from redprop.core.vocab import GRID_KINDS, UNIT_KINDS, both
 
 KINDS = ("street", "community", "grid", "compound", "building")
 MODELS: dict[str, type[SQLModel]] = {

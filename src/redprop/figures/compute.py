@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import Date, DateTime, String, column, select, table, type_coerce
 from sqlalchemy.orm import Session
 
-from redprop.bulk import paused_gc
-from redprop.errors import UsageProblem
+from redprop.core.bulk import paused_gc
+from redprop.core.errors import UsageProblem
 
 OPEN = ("registered", "in_progress", "suspended")
 WORKING = ("registered", "in_progress")
@@ -524,7 +524,7 @@ def report(
     grid: str | None = None,
 ) -> Report:
     """The figures of a unit (the street, a community or a grid) with their breakdowns."""
-    from redprop.errors import NotFound
+    from redprop.core.errors import NotFound
 
     def one(tbl: Any, key: str, value: str, zh: str, en: str, hint: str) -> Any:
         row = session.execute(select(tbl).where(tbl.c[key] == value.strip())).first()

@@ -3,10 +3,10 @@ no models, so read-only commands can use it without importing SQLModel."""
 
 from __future__ import annotations
 
-from redprop.errors import UsageProblem
-from redprop.ids import clean_text
-from redprop.labels import LEVELS, STATES
-from redprop.ladder import Level, Severity
+from redprop.cases.rules import Level, Severity
+from redprop.core.errors import UsageProblem
+from redprop.core.ids import clean_text
+from redprop.core.vocab import LEVELS, STATES
 
 SOURCES = {
     "patrol": ("排查", "跑楼", "巡查"),

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redprop.config import sqlite_path
-from redprop.errors import LedgerError
+from redprop.core.config import sqlite_path
+from redprop.core.errors import LedgerError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -30,10 +30,10 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 def migrations_dir() -> Path:
     """The packaged migrations (wheel install), else the repository's (editable install)."""
-    packaged = Path(__file__).resolve().parent / "migrations"
+    packaged = Path(__file__).resolve().parents[1] / "migrations"
     if (packaged / "env.py").exists():
         return packaged
-    repo = Path(__file__).resolve().parents[2] / "migrations"
+    repo = Path(__file__).resolve().parents[3] / "migrations"
     if (repo / "env.py").exists():
         return repo
     raise LedgerError(

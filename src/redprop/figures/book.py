@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from redprop.labels import ACTIONS, LEVELS, SEVERITIES, STATES, label
-from redprop.models import Building, Case, CaseEvent, Category, Community, Grid
-from redprop.services.figures import Period, Report, report
+from redprop.core.models import Building, Case, CaseEvent, Category, Community, Grid
+from redprop.core.vocab import ACTIONS, LEVELS, SEVERITIES, STATES, label
+from redprop.figures.compute import Period, Report, report
 
 SUMMARY_FIGURES = (
     ("carried_over", "结转"),
@@ -212,11 +212,11 @@ def build(
                 e.reason or "",
             ]
         )
-    from redprop.services.service_lists import open_demands, service_figures
+    from redprop.servicelists.lists import open_demands, service_figures
 
     community_name = community
     if grid and not community:
-        from redprop.services.org import get_grid
+        from redprop.units.org import get_grid
 
         community_name = communities[get_grid(session, grid).community_id]
     service = service_figures(session, start=period.start, end=period.end, community=community_name)
@@ -225,7 +225,7 @@ def build(
 
 
 def _year_total(session: Session, period: Period, month: Report) -> Report:
-    from redprop.services.figures import figures_of, outcomes
+    from redprop.figures.compute import figures_of, outcomes
 
     ids: dict[str, Any] = {}
     if month.unit_kind == "community":
@@ -243,7 +243,7 @@ def _year_total(session: Session, period: Period, month: Report) -> Report:
 def _scope_case_ids(
     session: Session, period: Period, community: str | None, grid: str | None
 ) -> list[Any]:
-    from redprop.services.org import get_community, get_grid
+    from redprop.units.org import get_community, get_grid
 
     if grid:
         return [Case.grid_id == get_grid(session, grid).id]
@@ -318,7 +318,7 @@ def _case_row(
 
 
 def write(book: Book, out: Path) -> None:
-    from redprop.excel.ledger import write_ledger
+    from redprop.excel.book import write_ledger
 
     write_ledger(book, out)
 

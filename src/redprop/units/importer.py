@@ -11,7 +11,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.errors import RedpropError, RowProblem, UsageProblem
+from redprop.core.errors import RedpropError, RowProblem, UsageProblem
+from redprop.core.ids import normalize_building
+from redprop.core.models import Building, Community, Compound, Grid, Street
 from redprop.excel.read import (
     Header,
     cell_text,
@@ -20,9 +22,7 @@ from redprop.excel.read import (
     pick_sheet,
     read_sheets,
 )
-from redprop.ids import normalize_building
-from redprop.models import Building, Community, Compound, Grid, Street
-from redprop.services.org import default_street, get_street, parse_grid_kind
+from redprop.units.org import default_street, get_street, parse_grid_kind
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "street": ("街道", "街道名称", "street"),

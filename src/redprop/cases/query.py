@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Date, DateTime, column, func, select, table
 from sqlalchemy.orm import Session
 
-from redprop.errors import NotFound
-from redprop.ids import clean_text
-from redprop.services.vocab import parse_level, parse_severity, parse_state
+from redprop.cases.vocab import parse_level, parse_severity, parse_state
+from redprop.core.errors import NotFound
+from redprop.core.ids import clean_text
 
 WORKING = ("registered", "in_progress")
 

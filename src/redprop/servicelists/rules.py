@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from redprop.errors import RedpropError
+from redprop.core.errors import RedpropError
 
 
 class DemandState(StrEnum):

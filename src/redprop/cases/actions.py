@@ -17,13 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from redprop.config import LOCAL_TZ
-from redprop.config import now as clock_now
-from redprop.db import bump_counter
-from redprop.errors import NotFound, UsageProblem
-from redprop.ids import clean_text, normalize_building, normalize_unit
-from redprop.labels import ROLES, both
-from redprop.ladder import (
+from redprop.cases.query import warning
+from redprop.cases.rules import (
     ACTION_NAMES,
     ESCALATION_REASON,
     LEVEL_NAMES,
@@ -42,7 +37,14 @@ from redprop.ladder import (
     may_act,
     step,
 )
-from redprop.models import (
+from redprop.cases.settings import load_calendar, load_settings
+from redprop.cases.vocab import choice, parse_level, parse_severity, parse_source
+from redprop.core.config import LOCAL_TZ
+from redprop.core.config import now as clock_now
+from redprop.core.db import bump_counter
+from redprop.core.errors import NotFound, UsageProblem
+from redprop.core.ids import clean_text, normalize_building, normalize_unit
+from redprop.core.models import (
     Building,
     Case,
     CaseCounter,
@@ -53,11 +55,9 @@ from redprop.models import (
     Staff,
     Street,
 )
-from redprop.services.case_query import warning
-from redprop.services.org import get_grid
-from redprop.services.settings import load_calendar, load_settings
-from redprop.services.vocab import choice, parse_level, parse_severity, parse_source
-from redprop.workdays import Calendar
+from redprop.core.vocab import ROLES, both
+from redprop.core.workdays import Calendar
+from redprop.units.org import get_grid
 
 REFER_TO = ("法院", "检察院", "公安", "仲裁", "部门")
 AGREEMENTS = {"oral": "oral", "口头": "oral", "written": "written", "书面": "written"}
@@ -570,7 +570,7 @@ def act(
     case = get_case(session, number, lock=True)
     settings, cal = load_settings(session), load_calendar(session)
     before = status_of(case)
-    from redprop.ladder import TRANSITIONS, refuse_pair
+    from redprop.cases.rules import TRANSITIONS, refuse_pair
 
     if (before.state, action) not in TRANSITIONS:
         raise refuse_pair(case.number, before.state, action)

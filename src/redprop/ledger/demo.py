@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.errors import LedgerError
+from redprop.core.errors import LedgerError
+from redprop.core.models import Community
 from redprop.excel.read import cell_text, read_sheets
-from redprop.models import Community
-from redprop.services.ledger import init_ledger
-from redprop.services.org_import import OrgImportResult, import_org
-from redprop.services.staff import add_staff
+from redprop.ledger.upkeep import init_ledger
+from redprop.units.importer import OrgImportResult, import_org
+from redprop.units.staff import add_staff
 
 STREET = "新市区街道"
 ADMIN = "王敏"
@@ -53,7 +53,7 @@ def build_demo(session: Session, *, samples: Path) -> DemoResult:
 
 
 def _staff(session: Session, role: str, unit: str) -> str:
-    from redprop.services.staff import list_staff
+    from redprop.units.staff import list_staff
 
     return list_staff(session, role=role, unit=unit)[0].name
 
@@ -62,8 +62,8 @@ def build_demo_cases(session: Session, *, now: datetime) -> list[str]:
     """A handful of realistic disputes moved through the ladder, relative to `now`: one closed
     after a visit, one awaiting its visit, one escalated from the grid to the street office,
     one referred to court, one in progress, and one left overdue for the sweep to escalate."""
-    from redprop.ladder import Action
-    from redprop.services.cases import Facts, NewCase, act, register_case, sweep
+    from redprop.cases.actions import Facts, NewCase, act, register_case, sweep
+    from redprop.cases.rules import Action
 
     w1 = _staff(session, "grid-worker", "G002")
     w3 = _staff(session, "grid-worker", "G003")
@@ -185,11 +185,11 @@ def build_demo_history(session: Session, *, now: datetime, days: int = 90, count
     withdrawn or still open. Deterministic for a given `now`."""
     import random
 
-    from redprop.errors import RedpropError
-    from redprop.ladder import Action
-    from redprop.models import Case, Grid
-    from redprop.services.cases import Facts, NewCase, act, register_case
-    from redprop.services.staff import list_staff
+    from redprop.cases.actions import Facts, NewCase, act, register_case
+    from redprop.cases.rules import Action
+    from redprop.core.errors import RedpropError
+    from redprop.core.models import Case, Grid
+    from redprop.units.staff import list_staff
 
     rng = random.Random(88)
     grids = [(g.code, g.community_id) for g in session.scalars(select(Grid).order_by(Grid.code))]
@@ -307,8 +307,7 @@ def build_demo_services(session: Session, *, now: datetime) -> int:
     """The service lists of the demo street, from the case studies: resources offered by the
     property company, a volunteer team and party members; convenience items with their records;
     demands in every state and a micro-wish claimed and fulfilled by a party member."""
-    from redprop.demand_states import DemandAction
-    from redprop.services.service_lists import (
+    from redprop.servicelists.lists import (
         DemandFacts,
         add_demand,
         add_item,
@@ -316,6 +315,7 @@ def build_demo_services(session: Session, *, now: datetime) -> int:
         add_resource,
         step_demand,
     )
+    from redprop.servicelists.rules import DemandAction
 
     def at(days: float) -> datetime:
         return now - timedelta(days=days)

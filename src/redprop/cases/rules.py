@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from redprop import labels
-from redprop.errors import RedpropError
-from redprop.labels import Label
-from redprop.workdays import Calendar
+from redprop.core import vocab as labels
+from redprop.core.errors import RedpropError
+from redprop.core.vocab import Label
+from redprop.core.workdays import Calendar
 
 
 class Level(StrEnum):

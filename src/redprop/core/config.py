@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from redprop.errors import UsageProblem
+from redprop.core.errors import UsageProblem
 
 APP_NAME = "redprop"
 LOCAL_TZ = ZoneInfo(os.environ.get("REDPROP_TZ", "Asia/Shanghai"))
@@ -20,7 +20,7 @@ def app_dir() -> Path:
 
 
 def default_db_path() -> Path:
-    return app_dir() / "redprop.db"
+    return app_dir() / "redprop.core.db"
 
 
 def database_url(db: str | None) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 from rich.tree import Tree
 
-from redprop.labels import GRID_KINDS, label
+from redprop.core.vocab import GRID_KINDS, label
 
 Column = tuple[str, str, str]  # (key, zh header, en header)
 
@@ -61,7 +61,7 @@ def unit_tree(streets: Sequence[Any], *, lang: str) -> Tree | Table:
 
 
 def case_table(rows: Sequence[dict[str, Any]], *, lang: str) -> Table:
-    from redprop.labels import LEVELS, SEVERITIES, STATES, WARNINGS
+    from redprop.core.vocab import LEVELS, SEVERITIES, STATES, WARNINGS
 
     shown = [
         {
@@ -91,7 +91,7 @@ def case_table(rows: Sequence[dict[str, Any]], *, lang: str) -> Table:
 
 
 def case_card(detail: dict[str, Any], *, lang: str) -> Table:
-    from redprop.labels import ACTIONS, LEVELS, SEVERITIES, STATES, WARNINGS
+    from redprop.core.vocab import ACTIONS, LEVELS, SEVERITIES, STATES, WARNINGS
 
     en = lang == "en"
     head = Table.grid(padding=(0, 2))

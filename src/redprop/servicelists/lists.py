@@ -12,19 +12,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from redprop.db import bump_counter
-from redprop.demand_states import (
-    ACTION_NAMES,
-    PENDING,
-    STATE_NAMES,
-    DemandAction,
-    DemandRefused,
-    DemandState,
-    next_state,
-)
-from redprop.errors import NotFound, UsageProblem
-from redprop.ids import clean_text
-from redprop.models import (
+from redprop.cases.actions import _now, local
+from redprop.core.db import bump_counter
+from redprop.core.errors import NotFound, UsageProblem
+from redprop.core.ids import clean_text
+from redprop.core.models import (
     Community,
     Compound,
     Counter,
@@ -36,8 +28,16 @@ from redprop.models import (
     ServiceItem,
     ServiceRecord,
 )
-from redprop.services.cases import _now, local
-from redprop.services.org import get_community, get_compound, get_grid
+from redprop.servicelists.rules import (
+    ACTION_NAMES,
+    PENDING,
+    STATE_NAMES,
+    DemandAction,
+    DemandRefused,
+    DemandState,
+    next_state,
+)
+from redprop.units.org import get_community, get_compound, get_grid
 
 PROVIDER_TYPES = ("unit", "company", "social-org", "volunteer-team", "party-member", "shop")
 RESOURCE_KINDS = ("venue", "people", "skill", "funds", "goods")
@@ -115,7 +115,7 @@ def _when(at: datetime | None, demand: Demand | None, action: DemandAction) -> d
 
 def _actor(session: Session, actor: str | None, demand: Demand | None, action: DemandAction) -> str:
     """Every step records who took it: a registered staff member."""
-    from redprop.services.staff import get_staff
+    from redprop.units.staff import get_staff
 
     az, ae = ACTION_NAMES[action]
     what = f"需求 {demand.number} " if demand else ""
@@ -173,7 +173,7 @@ def add_demand(
     at: datetime | None = None,
     number: str | None = None,
 ) -> Demand:
-    from redprop.services.households import find_household
+    from redprop.roster.households import find_household
 
     who = _actor(session, actor, None, DemandAction.add)
     grid_row = get_grid(session, grid)
@@ -350,7 +350,7 @@ def add_resource(
     phone: str | None = None,
     number: str | None = None,
 ) -> Resource:
-    from redprop.services.staff import check_phone
+    from redprop.units.staff import check_phone
 
     name = clean_text(provider)
     if not name or not clean_text(summary):

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.demand_states import DemandAction, DemandState
-from redprop.errors import RedpropError
+from redprop.core.errors import RedpropError
+from redprop.core.ids import is_masked, mask_phone
+from redprop.core.models import Resource, ServiceRecord
 from redprop.excel.read import (
     Header,
     Sheet,
@@ -23,10 +24,8 @@ from redprop.excel.read import (
     parse_date,
     read_sheets,
 )
-from redprop.ids import is_masked, mask_phone
-from redprop.models import Resource, ServiceRecord
-from redprop.services.roster import ImportReport, Problem
-from redprop.services.service_lists import (
+from redprop.roster.importer import ImportReport, Problem
+from redprop.servicelists.lists import (
     DemandFacts,
     add_demand,
     add_item,
@@ -40,6 +39,7 @@ from redprop.services.service_lists import (
     list_resources,
     step_demand,
 )
+from redprop.servicelists.rules import DemandAction, DemandState
 
 PROVIDER_TYPES = {
     "unit": "单位",

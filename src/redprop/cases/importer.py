@@ -13,7 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.errors import RedpropError
+from redprop.cases.actions import Facts, NewCase, act, register_case, resolve_actor
+from redprop.cases.rules import LEVELS, Action, Level
+from redprop.cases.vocab import parse_level, parse_severity, parse_source
+from redprop.core.errors import RedpropError
+from redprop.core.models import Case
 from redprop.excel.read import (
     cell_text,
     is_blank_row,
@@ -22,11 +26,7 @@ from redprop.excel.read import (
     pick_sheet,
     read_sheets,
 )
-from redprop.ladder import LEVELS, Action, Level
-from redprop.models import Case
-from redprop.services.cases import Facts, NewCase, act, register_case, resolve_actor
-from redprop.services.roster import ImportReport, Problem
-from redprop.services.vocab import parse_level, parse_severity, parse_source
+from redprop.roster.importer import ImportReport, Problem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "number": ("编号", "案件编号", "number"),

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.config import LOCAL_TZ
-from redprop.config import now as clock_now
-from redprop.errors import NotFound, UsageProblem
-from redprop.ids import clean_text, mask_id, mask_phone, normalize_building, normalize_unit
-from redprop.models import Building, Community, Compound, Grid, Household, UnmaskLog
-from redprop.services.org import get_community, get_grid
-from redprop.services.roster import HEADERS
+from redprop.core.config import LOCAL_TZ
+from redprop.core.config import now as clock_now
+from redprop.core.errors import NotFound, UsageProblem
+from redprop.core.ids import clean_text, mask_id, mask_phone, normalize_building, normalize_unit
+from redprop.core.models import Building, Community, Compound, Grid, Household, UnmaskLog
+from redprop.roster.importer import HEADERS
+from redprop.units.org import get_community, get_grid
 
 EXPORT_FIELDS = (
     "community",
@@ -40,7 +40,7 @@ EXPORT_FIELDS = (
 def unmasking_staff(session: Session, actor: str | None) -> str:
     """Who asks to see numbers in full: a registered staff member, checked before anything
     unmasked is shown or written."""
-    from redprop.services.staff import get_staff
+    from redprop.units.staff import get_staff
 
     if not actor:
         raise UsageProblem(

@@ -20,12 +20,10 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from redprop.bulk import BackgroundInserts, paused_gc
-from redprop.config import now
-from redprop.errors import InputFileError
-from redprop.excel.read import Header, Sheet, cell_text, is_footer_row, parse_date
-from redprop.excel.write import strip_csv_guard
-from redprop.ids import (
+from redprop.core.bulk import BackgroundInserts, paused_gc
+from redprop.core.config import now
+from redprop.core.errors import InputFileError
+from redprop.core.ids import (
     IdChecks,
     clean_text,
     id_shape_ok,
@@ -39,8 +37,10 @@ from redprop.ids import (
     phone_ok,
     scrub,
 )
-from redprop.models import Building, Community, Compound, Grid, Household, Street
-from redprop.services.roster_file import COLUMNS, HEADERS, RosterFile, start_reading
+from redprop.core.models import Building, Community, Compound, Grid, Household, Street
+from redprop.excel.read import Header, Sheet, cell_text, is_footer_row, parse_date
+from redprop.excel.write import strip_csv_guard
+from redprop.roster.file import COLUMNS, HEADERS, RosterFile, start_reading
 
 EXIT_SOME_REJECTED = 3
 FLAG_ORDER = ("id_checksum", "id_birth", "no_id", "phone")
@@ -1006,7 +1006,7 @@ class _Importer:
         units, session = self.units, self.session
         if community_id is None:
             if units.street_id is None:
-                from redprop.services.org import default_street
+                from redprop.units.org import default_street
 
                 units.street_id = default_street(session).id
             community = Community(name=community_name, street_id=units.street_id)

@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from redprop.labels import SEVERITIES, label
+from redprop.core.vocab import SEVERITIES, label
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -67,7 +67,7 @@ def _setup(ws: Any, widths: list[int], header_row: int) -> None:
 
 def write_ledger(book: Any, out: Path) -> None:
     from redprop.excel.write import check_target
-    from redprop.services.ledger_book import (
+    from redprop.figures.book import (
         CASE_HEADERS,
         EVENT_HEADERS,
         SUMMARY_FIGURES,

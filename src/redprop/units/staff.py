@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.errors import Conflict, NotFound, UsageProblem
-from redprop.ids import clean_text, normalize_phone, phone_ok
-from redprop.labels import ROLES, UNIT_KINDS, both
-from redprop.models import Community, Grid, Role, Staff, Street
-from redprop.services.org import references, resolve_unit
+from redprop.core.errors import Conflict, NotFound, UsageProblem
+from redprop.core.ids import clean_text, normalize_phone, phone_ok
+from redprop.core.models import Community, Grid, Role, Staff, Street
+from redprop.core.vocab import ROLES, UNIT_KINDS, both
+from redprop.units.org import references, resolve_unit
 
 # Which kind of unit each role belongs to (None: any unit).
 ROLE_UNIT: dict[Role, str | None] = {

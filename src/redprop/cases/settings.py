@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from redprop.errors import Conflict, RedpropError, RowProblem, UsageProblem
-from redprop.ladder import DEFAULT_LIMITS, LEVEL_NAMES, Level, Settings
-from redprop.models import CalendarDay, Case, Setting
-from redprop.workdays import Calendar
+from redprop.cases.rules import DEFAULT_LIMITS, LEVEL_NAMES, Level, Settings
+from redprop.core.errors import Conflict, RedpropError, RowProblem, UsageProblem
+from redprop.core.models import CalendarDay, Case, Setting
+from redprop.core.workdays import Calendar
 
 POLICIES = ("escalate", "supervise")
 

@@ -1,0 +1,1 @@
+"""The unit tree (street → community → grid → building, compounds) and the staff who work in it."""
