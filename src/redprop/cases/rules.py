@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from typing import Any
 from datetime import date
 from enum import StrEnum
 
@@ -69,6 +70,8 @@ INTAKE = {
 DEFAULT_LIMITS = {Level.grid: 5, Level.community: 10, Level.street: 15, Level.city: 20}
 YELLOW_SHARE = 0.7
 OPEN = frozenset({State.registered, State.in_progress, State.suspended})
+# The states whose clock runs (a suspended case's clock is paused): the ones warnings are for.
+RUNNING = frozenset({State.registered, State.in_progress})
 ESCALATION_REASON = "超期自动上报"
 SYSTEM_ACTOR = "系统"
 
@@ -221,15 +224,22 @@ class Status:
         return cal.add_workdays(self.clock_start, share + self.paused_days)
 
     def warning(self, cal: Calendar, today: date) -> str:
-        """none | yellow | red: red past the due date, yellow at 70 % of the limit."""
-        if self.state not in (R, IP):
-            return "none"
-        due, yellow = self.due_on(cal), self.yellow_on(cal)
-        if due is not None and today > due:
-            return "red"
-        if yellow is not None and today >= yellow:
-            return "yellow"
+        """none | yellow | red on `today` (see `warning`)."""
+        return warning(self.state, self.due_on(cal), self.yellow_on(cal), today)
+
+
+def warning(state: str | None, due_on: Any, yellow_on: Any, today: Any) -> str:
+    """The one yellow/red rule: none | yellow | red. Only a case being worked on (RUNNING) has a
+    running clock; red past its due date, yellow from the day 70 % of its limit is used. The
+    dates may be `date`s or ISO text (the figures read raw column values), as long as `today` is
+    of the same kind."""
+    if state not in RUNNING or due_on is None:
         return "none"
+    if today > due_on:
+        return "red"
+    if yellow_on is not None and today >= yellow_on:
+        return "yellow"
+    return "none"
 
 
 @dataclass(frozen=True)
