@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +22,8 @@ from redprop.cases.query import warning
 from redprop.cases.rules import (
     ACTION_NAMES,
     ESCALATION_REASON,
-    LEVEL_NAMES,
+    LADDER,
+    RULES,
     STATE_NAMES,
     SYSTEM_ACTOR,
     Action,
@@ -34,8 +36,8 @@ from redprop.cases.rules import (
     State,
     Status,
     Step,
-    may_act,
     step,
+    why_not,
 )
 from redprop.cases.settings import load_calendar, load_settings
 from redprop.cases.vocab import choice, parse_level, parse_severity, parse_source
@@ -203,30 +205,10 @@ def resolve_actor(
 def _check_actor(
     actor: Actor, action: Action, level: Level | None, place: Place, case: Case | None
 ) -> None:
-    if may_act(actor, action, level, place):
+    why = why_not(actor, action, level, place)
+    if why is None:
         return
     role_zh, role_en = both(ROLES, actor.role)
-    az, ae = ACTION_NAMES[action]
-    lz = LEVEL_NAMES[level][0] if level else ""
-    home = {
-        Level.grid: actor.grid_id == place.grid_id,
-        Level.community: actor.community_id == place.community_id,
-        Level.street: actor.street_id == place.street_id,
-    }.get(actor.level, False)
-    if action is Action.extend:
-        why = (
-            "延期须由案件所在层级的上级批准",
-            "an extension is approved from above the case's level",
-        )
-    elif not home:
-        why = ("案件不在其辖区内", "the case is outside their unit")
-    elif actor.role == "building-head":
-        why = ("楼栋长只能登记案件", "a building head may only register cases")
-    else:
-        why = (
-            f"案件在{lz}层级，{role_zh}不能对它执行{az}",
-            f"the case is at {level} level; a {role_en} can't {ae} it",
-        )
     raise _refusal(
         case,
         action,
@@ -359,14 +341,9 @@ def register_case(
     category = get_category(session, new.category)
     severity = parse_severity(new.severity)
     source = parse_source(new.source)
-    summary = clean_text(new.summary)
-    parties = [p for p in (clean_text(x) for x in new.parties) if p]
-    if not summary:
-        raise UsageProblem("请用 --summary 写明简要情况", "Give a summary with --summary")
-    if not parties:
-        raise UsageProblem(
-            "请用 --party 写明当事人（可多次使用）", "Name the parties with --party (repeatable)"
-        )
+    # A missing summary or party is a usage mistake (exit 2): nothing exists to refuse yet.
+    given = LADDER.read(RULES[Action.register], new, clean=clean_text, refuse=UsageProblem)
+    summary, parties = given["summary"], given["parties"]
     building_id = None
     if new.building:
         number = normalize_building(new.building)
@@ -462,96 +439,98 @@ class Facts:
     fulfilled: str | None = None
 
 
-def _need(case: Case, action: Action, value: str | None, option: str, zh: str) -> str:
-    text = clean_text(value or "")
-    if not text:
-        raise _refusal(case, action, f"需要 {option}（{zh}）", f"{option} is required")
-    return text
+def _facts(session: Session, case: Case, action: Action, facts: Facts) -> Shaped:
+    """The facts the ladder's row for `action` needs (refused when missing), turned into the
+    ladder step, the event's reason and its data."""
+    rule = LADDER.rule(case.number, State(case.state), action)
+    given = LADDER.read(
+        rule, facts, clean=clean_text, refuse=lambda zh, en: _refusal(case, action, zh, en)
+    )
+    return _SHAPES.get(action, _plain)(session, case, given)
 
 
-def _facts(
-    session: Session, case: Case, action: Action, facts: Facts
-) -> tuple[Step, str | None, dict[str, Any]]:
-    """Check an action's required facts; returns the ladder step, the event reason and data."""
-    on = date.min  # filled in by the caller
-    data: dict[str, Any] = {}
-    reason: str | None = None
-    move = Step(action, on)
-    if action in (Action.escalate, Action.suspend, Action.withdraw, Action.reopen):
-        reason = _need(case, action, facts.reason, "--reason", "原因")
-    elif action is Action.resume:
-        reason = clean_text(facts.reason or "") or None
-    elif action is Action.note:
-        reason = _need(case, action, facts.text, "--text", "调解记录内容")
-    elif action is Action.assign:
-        reason = _need(case, action, facts.reason, "--reason", "原因")
-        move = Step(
-            action,
-            on,
-            to_level=parse_level(_need(case, action, facts.to_level, "--to-level", "交办到的层级")),
+# How each action's facts become the event's reason (its one line of text), its data, and the
+# fields of the ladder step.
+Shaped = tuple[str | None, dict[str, Any], dict[str, Any]]
+Shape = Callable[[Session, Case, dict[str, Any]], Shaped]
+
+
+def _plain(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+    return given.get("reason"), {}, {}
+
+
+def _note(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+    return given["text"], {}, {}
+
+
+def _assign(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+    return given["reason"], {}, {"to_level": parse_level(given["to_level"])}
+
+
+def _extend(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+    days = given["days"]
+    return given["reason"], {"days": days}, {"days": days}
+
+
+def _resolve(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+    agreement = choice(
+        given["agreement"], AGREEMENTS, "协议形式", "agreement form", ["oral", "written"]
+    )
+    data = {"outcome": given["outcome"], "agreement": agreement}
+    if "summary" in given:
+        data["summary"] = given["summary"]
+    return given["outcome"], data, {}
+
+
+def _refer(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+    to = given["to"]
+    if to not in REFER_TO:
+        raise _refusal(
+            case,
+            Action.refer,
+            f"--to 只能是 {'、'.join(REFER_TO)}",
+            f"--to must be one of {', '.join(REFER_TO)}",
         )
-    elif action is Action.extend:
-        reason = _need(case, action, facts.reason, "--reason", "延期原因")
-        if not facts.days or facts.days < 1:
-            raise _refusal(
-                case,
-                action,
-                "需要 --days（延期的工作日数，正整数）",
-                "--days (a positive number of working days) is required",
-            )
-        move = Step(action, on, days=facts.days)
-        data["days"] = facts.days
-    elif action is Action.resolve:
-        reason = _need(case, action, facts.outcome, "--outcome", "化解结果")
-        agreement = choice(
-            _need(case, action, facts.agreement, "--agreement", "协议形式 oral|written"),
-            AGREEMENTS,
-            "协议形式",
-            "agreement form",
-            ["oral", "written"],
-        )
-        data |= {"outcome": reason, "agreement": agreement}
-        if facts.summary:
-            data["summary"] = clean_text(facts.summary)
-    elif action is Action.refer:
-        to = _need(case, action, facts.to, "--to", "接收单位：" + "|".join(REFER_TO))
-        if to not in REFER_TO:
-            raise _refusal(
-                case,
-                action,
-                f"--to 只能是 {'、'.join(REFER_TO)}",
-                f"--to must be one of {', '.join(REFER_TO)}",
-            )
-        data["to"] = to
-        if facts.body:
-            data["body"] = clean_text(facts.body)
-        reason = to + (f"（{data['body']}）" if facts.body else "")
-    elif action is Action.withdraw and facts.duplicate_of:
-        pass
-    elif action is Action.visit:
-        sat = choice(
-            _need(case, action, facts.satisfaction, "--satisfaction", "满意度"),
-            SATISFACTION,
-            "满意度",
-            "satisfaction",
-            ["satisfied", "basic", "unsatisfied"],
-        )
-        ful = choice(
-            _need(case, action, facts.fulfilled, "--fulfilled", "协议履行情况"),
-            FULFILLED,
-            "履行情况",
-            "fulfilment",
-            ["yes", "no", "partly"],
-        )
-        data |= {"satisfaction": sat, "fulfilled": ful}
-        # Unsatisfied, or the agreement not (fully) honoured: the case goes back to work.
-        move = Step(action, on, reopens=sat == "unsatisfied" or ful != "yes")
-    if action is Action.withdraw and facts.duplicate_of:
-        other = get_case(session, facts.duplicate_of)
+    data = {"to": to} | ({"body": given["body"]} if "body" in given else {})
+    reason = to + (f"（{data['body']}）" if "body" in data else "")
+    return reason, data, {}
+
+
+def _withdraw(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+    data = {}
+    if "duplicate_of" in given:
+        other = get_case(session, given["duplicate_of"])
         if other.id == case.id:
-            raise _refusal(case, action, "不能是自己的重复案件", "a case can't duplicate itself")
+            raise _refusal(
+                case, Action.withdraw, "不能是自己的重复案件", "a case can't duplicate itself"
+            )
         data["duplicate_of"] = other.number
-    return move, reason, data
+    return given["reason"], data, {}
+
+
+def _visit(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+    sat = choice(
+        given["satisfaction"],
+        SATISFACTION,
+        "满意度",
+        "satisfaction",
+        ["satisfied", "basic", "unsatisfied"],
+    )
+    ful = choice(given["fulfilled"], FULFILLED, "履行情况", "fulfilment", ["yes", "no", "partly"])
+    # Unsatisfied, or the agreement not (fully) honoured: the case goes back to work.
+    reopens = sat == "unsatisfied" or ful != "yes"
+    return None, {"satisfaction": sat, "fulfilled": ful}, {"reopens": reopens}
+
+
+_SHAPES: dict[Action, Shape] = {
+    Action.note: _note,
+    Action.assign: _assign,
+    Action.extend: _extend,
+    Action.resolve: _resolve,
+    Action.refer: _refer,
+    Action.withdraw: _withdraw,
+    Action.visit: _visit,
+}
 
 
 def act(
@@ -570,18 +549,12 @@ def act(
     case = get_case(session, number, lock=True)
     settings, cal = load_settings(session), load_calendar(session)
     before = status_of(case)
-    from redprop.cases.rules import TRANSITIONS, refuse_pair
-
-    if (before.state, action) not in TRANSITIONS:
-        raise refuse_pair(case.number, before.state, action)
-    move, reason, data = _facts(session, case, action, facts or Facts())
+    reason, data, fields = _facts(session, case, action, facts or Facts())
     moment = _when(at, case=case, action=action)
     who, staff_id = resolve_actor(session, actor, action=action, case=case)
     place = Place(case.street_id, case.community_id, case.grid_id)
     _check_actor(who, action, before.level, place, case)
-    move = Step(
-        move.action, moment.date(), to_level=move.to_level, days=move.days, reopens=move.reopens
-    )
+    move = Step(action, moment.date(), **fields)
     after = step(before, move, number=case.number, settings=settings, cal=cal)
     _apply_status(case, after, cal)
     return _append(

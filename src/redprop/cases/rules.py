@@ -1,5 +1,5 @@
 """The escalation ladder as data: levels, severities, states, actions and the transition table of
-DESIGN §3, the clock rules, and who may act. Pure: no I/O, no database, no printing.
+docs/design.md §3, the clock rules, and who may act. Pure: no I/O, no database, no printing.
 
 小事网格议、大事社区议、难事街道议、特事市级议.
 """
@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from typing import Any
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from redprop.core import vocab as labels
-from redprop.core.errors import RedpropError
+from redprop.core.machine import Machine, Need, Row
+from redprop.core.machine import Refused as MachineRefused
 from redprop.core.vocab import Label
 from redprop.core.workdays import Calendar
 
@@ -92,56 +93,116 @@ class Clock(StrEnum):
 
 
 @dataclass(frozen=True)
-class Rule:
-    sources: frozenset[State | None]
-    target: State | None  # None: the state does not change
-    move: Move
-    clock: Clock
-    requires: tuple[str, ...] = ()
+class Effect:
+    """What a ladder row does besides the state: the level move and the clock. `reopened` is
+    where a visit leads instead when it finds the case unsatisfied or its agreement not
+    honoured (`Step.reopens`); `from_above`: only staff above the case's level may take it."""
+
+    move: Move = Move.same
+    clock: Clock = Clock.keep
+    reopened: tuple[State, Clock] | None = None
+    from_above: bool = False
 
 
-def _rule(
-    sources: Collection[State | None],
-    target: State | None,
-    move: Move = Move.same,
-    clock: Clock = Clock.keep,
-    requires: tuple[str, ...] = (),
-) -> Rule:
-    return Rule(frozenset[State | None](sources), target, move, clock, requires)
-
+Rule = Row[State, Action]
 
 R, IP, S = State.registered, State.in_progress, State.suspended
 ANY_OPEN: set[State | None] = {R, IP, S}
+REASON = Need("reason", "--reason", "原因")
 
-# DESIGN §3, one row per action: from → to, the level move, the clock, what it requires.
-RULES: dict[Action, Rule] = {
-    Action.register: _rule(
-        {None}, R, Move.intake, Clock.start, ("category", "grid", "parties", "summary")
+
+def _row(
+    action: Action,
+    sources: Collection[State | None],
+    target: State | None,
+    *needs: Need,
+    move: Move = Move.same,
+    clock: Clock = Clock.keep,
+    **effect: Any,
+) -> Rule:
+    return Row(action, frozenset(sources), target, needs, Effect(move, clock, **effect))
+
+
+# docs/design.md §3, one row per action: from → to, the facts it needs, the level move, the clock.
+LADDER_ROWS = (
+    _row(
+        Action.register,
+        {None},
+        R,
+        Need("summary", "--summary", "简要情况", "a short account"),
+        Need("parties", "--party", "当事人，可多次使用", "repeatable"),
+        move=Move.intake,
+        clock=Clock.start,
     ),
-    Action.accept: _rule({R}, IP),
-    Action.escalate: _rule({R, IP}, R, Move.up, Clock.start, ("reason",)),
-    Action.assign: _rule({R, IP}, R, Move.down, Clock.start, ("reason", "to_level")),
-    Action.note: _rule(ANY_OPEN, None, requires=("text",)),
-    Action.extend: _rule({R, IP}, None, clock=Clock.extend, requires=("days", "reason")),
-    Action.suspend: _rule({IP}, S, clock=Clock.pause, requires=("reason",)),
-    Action.resume: _rule({S}, IP, clock=Clock.resume),
-    Action.resolve: _rule({IP}, State.resolved, requires=("outcome", "agreement")),
-    Action.refer: _rule({R, IP}, State.referred, requires=("to",)),
-    Action.withdraw: _rule({R, IP}, State.withdrawn, requires=("reason",)),
-    # visit → closed, or back to in_progress (a new clock) when unsatisfied or not honoured.
-    Action.visit: _rule({State.resolved}, State.closed, requires=("satisfaction", "fulfilled")),
-    Action.reopen: _rule(
+    _row(Action.accept, {R}, IP),
+    _row(Action.escalate, {R, IP}, R, REASON, move=Move.up, clock=Clock.start),
+    _row(
+        Action.assign,
+        {R, IP},
+        R,
+        REASON,
+        Need("to_level", "--to-level", "交办到的层级"),
+        move=Move.down,
+        clock=Clock.start,
+    ),
+    _row(Action.note, ANY_OPEN, None, Need("text", "--text", "调解记录内容")),
+    _row(
+        Action.extend,
+        {R, IP},
+        None,
+        Need("reason", "--reason", "延期原因"),
+        Need("days", "--days", "延期的工作日数，正整数", "a positive number of working days"),
+        clock=Clock.extend,
+        from_above=True,
+    ),
+    _row(Action.suspend, {IP}, S, REASON, clock=Clock.pause),
+    _row(
+        Action.resume,
+        {S},
+        IP,
+        Need("reason", "--reason", "原因", optional=True),
+        clock=Clock.resume,
+    ),
+    _row(
+        Action.resolve,
+        {IP},
+        State.resolved,
+        Need("outcome", "--outcome", "化解结果"),
+        Need("agreement", "--agreement", "协议形式 oral|written"),
+        Need("summary", "--summary", "协议摘要", optional=True),
+    ),
+    _row(
+        Action.refer,
+        {R, IP},
+        State.referred,
+        Need("to", "--to", "接收单位：法院|检察院|公安|仲裁|部门"),
+        Need("body", "--body", "接收机关", optional=True),
+    ),
+    _row(
+        Action.withdraw,
+        {R, IP},
+        State.withdrawn,
+        REASON,
+        Need("duplicate_of", "--duplicate-of", "重复案件编号", optional=True),
+    ),
+    # visit → closed, or back to in_progress on a new clock when unsatisfied or not honoured.
+    _row(
+        Action.visit,
+        {State.resolved},
+        State.closed,
+        Need("satisfaction", "--satisfaction", "满意度"),
+        Need("fulfilled", "--fulfilled", "协议履行情况"),
+        reopened=(IP, Clock.start),
+    ),
+    _row(
+        Action.reopen,
         {State.resolved, State.closed, State.referred, State.withdrawn},
         IP,
+        REASON,
         clock=Clock.start,
-        requires=("reason",),
     ),
-    Action.supervise: _rule({R, IP}, None),
-}
-
-TRANSITIONS: dict[tuple[State | None, Action], Rule] = {
-    (source, action): rule for action, rule in RULES.items() for source in rule.sources
-}
+    _row(Action.supervise, {R, IP}, None),
+)
 
 # Chinese and English names, for messages.
 STATE_NAMES: dict[State | None, Label] = {None: ("未登记", "unregistered")} | {
@@ -151,23 +212,25 @@ ACTION_NAMES: dict[Action, Label] = {Action(c): n for c, n in labels.ACTIONS.ite
 LEVEL_NAMES: dict[Level, Label] = {Level(c): n for c, n in labels.LEVELS.items()}
 
 
-class Refused(RedpropError):
+class Refused(MachineRefused):
     """The ladder does not allow this action now; nothing was written."""
 
 
+LADDER: Machine[State, Action] = Machine(
+    noun=("案件", "case"),
+    rows=LADDER_ROWS,
+    state_names=STATE_NAMES,
+    action_names=ACTION_NAMES,
+    refused=Refused,
+    hidden=frozenset({Action.supervise}),  # the sweep's own
+    sort_hints=True,
+)
+RULES: dict[Action, Rule] = LADDER.rows
+TRANSITIONS: dict[tuple[State | None, Action], Rule] = LADDER.transitions
+
+
 def refuse_pair(number: str, state: State | None, action: Action) -> Refused:
-    sz, se = STATE_NAMES[state]
-    az, ae = ACTION_NAMES[action]
-    allowed = sorted(
-        (ACTION_NAMES[a] for (s, a) in TRANSITIONS if s == state and a != Action.supervise),
-        key=lambda n: n[1],
-    )
-    hint_zh = "、".join(n[0] for n in allowed) or "无"
-    hint_en = ", ".join(n[1] for n in allowed) or "none"
-    return Refused(
-        f"不能对{sz}的案件 {number} 执行{az}；此状态下可以：{hint_zh}",
-        f"Can't {ae} case {number}: it is {se}; allowed now: {hint_en}",
-    )
+    return LADDER.refusal(number, state, action)  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,45 +318,15 @@ class Step:
 
 
 def step(status: Status, move: Step, *, number: str, settings: Settings, cal: Calendar) -> Status:
-    """The status after one action, or Refused. The only place the ladder's rules are applied."""
-    rule = TRANSITIONS.get((status.state, move.action))
-    if rule is None:
-        raise refuse_pair(number, status.state, move.action)
-    state = rule.target or status.state
-    level = status.level
-    if rule.move is Move.intake:
-        assert move.severity is not None
-        # A replayed registration keeps the level it was given then (the city level may have
-        # been turned on or off since).
-        level = move.to_level or settings.intake(move.severity)
-    elif rule.move is Move.up:
-        assert level is not None
-        level = move.to_level or settings.above(level)
-        if level is None:
-            raise Refused(
-                f"案件 {number} 已在最高层级（{LEVEL_NAMES[status.level][0]}），不能再上报；可移交或申请延期",  # type: ignore[index]
-                f"Case {number} is at the top level ({status.level}); it can't be escalated. "
-                "Refer it, or extend its deadline",
-            )
-    elif rule.move is Move.down:
-        assert level is not None and move.to_level is not None
-        # Ranks come from the fixed order of all four levels, so a case left at city level
-        # after the city level was turned off can still be assigned (and replayed) down.
-        if move.to_level not in settings.levels or LEVELS.index(move.to_level) >= LEVELS.index(
-            level
-        ):
-            below = [lv for lv in settings.levels if LEVELS.index(lv) < LEVELS.index(level)]
-            names = "、".join(LEVEL_NAMES[lv][0] for lv in below) or "无"
-            raise Refused(
-                f"案件 {number} 在{LEVEL_NAMES[level][0]}层级，只能交办到更低的层级（{names}）",
-                f"Case {number} is at {level} level; it can only be assigned to a lower level "
-                f"({', '.join(below) or 'none'})",
-            )
-        level = move.to_level
-    if move.action is Action.visit and move.reopens:
-        state = IP
+    """The status after one action, or Refused. The only place the ladder's rows are applied."""
+    rule = LADDER.rule(number, status.state, move.action)
+    effect: Effect = rule.effect
+    state, clock = rule.target or status.state, effect.clock
+    if move.reopens and effect.reopened is not None:
+        state, clock = effect.reopened
+    level = _level_after(status, move, effect.move, number=number, settings=settings)
     new = replace(status, state=state, level=level)
-    if rule.clock is Clock.start or (move.action is Action.visit and move.reopens):
+    if clock is Clock.start:
         assert level is not None
         new = replace(
             new,
@@ -303,22 +336,58 @@ def step(status: Status, move: Step, *, number: str, settings: Settings, cal: Ca
             suspended_on=None,
             supervised=False,
         )
-    elif rule.clock is Clock.extend:
+    elif clock is Clock.extend:
         if move.days < 1:
             raise Refused(
                 f"案件 {number} 的延期天数必须是正整数",
                 f"Case {number}: the extension must be a positive number of days",
             )
         new = replace(new, limit_days=status.limit_days + move.days)
-    elif rule.clock is Clock.pause:
+    elif clock is Clock.pause:
         new = replace(new, suspended_on=move.on)
-    elif rule.clock is Clock.resume:
+    elif clock is Clock.resume:
         assert status.suspended_on is not None
         paused = cal.workdays_between(status.suspended_on, move.on)
         new = replace(new, paused_days=status.paused_days + paused, suspended_on=None)
     if move.action is Action.supervise:
         new = replace(new, supervised=True)
     return new
+
+
+def _level_after(
+    status: Status, move: Step, how: Move, *, number: str, settings: Settings
+) -> Level | None:
+    level = status.level
+    if how is Move.intake:
+        assert move.severity is not None
+        # A replayed registration keeps the level it was given then (the city level may have
+        # been turned on or off since).
+        return move.to_level or settings.intake(move.severity)
+    if how is Move.up:
+        assert level is not None
+        up = move.to_level or settings.above(level)
+        if up is None:
+            raise Refused(
+                f"案件 {number} 已在最高层级（{LEVEL_NAMES[level][0]}），不能再上报；可移交或申请延期",
+                f"Case {number} is at the top level ({level}); it can't be escalated. "
+                "Refer it, or extend its deadline",
+            )
+        return up
+    if how is Move.down:
+        assert level is not None and move.to_level is not None
+        # Ranks come from the fixed order of all four levels, so a case left at city level
+        # after the city level was turned off can still be assigned (and replayed) down.
+        rank = LEVELS.index
+        if move.to_level not in settings.levels or rank(move.to_level) >= rank(level):
+            below = [lv for lv in settings.levels if rank(lv) < rank(level)]
+            names = "、".join(LEVEL_NAMES[lv][0] for lv in below) or "无"
+            raise Refused(
+                f"案件 {number} 在{LEVEL_NAMES[level][0]}层级，只能交办到更低的层级（{names}）",
+                f"Case {number} is at {level} level; it can only be assigned to a lower level "
+                f"({', '.join(below) or 'none'})",
+            )
+        return move.to_level
+    return level
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,40 +415,92 @@ class Place:
     grid_id: int
 
 
-MEDIATOR_ACTIONS = {Action.note, Action.resolve, Action.visit, Action.register}
-COMMUNITY_OVER_GRID = {Action.escalate, Action.assign, Action.extend, Action.note}
+ANY_LEVEL = frozenset(LEVELS)
+OWN = None  # a grant's levels: the level of the actor's own unit (mediators)
+EVERY_ACTION = frozenset(Action) - {Action.supervise}  # supervise is the sweep's alone
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One row of who may act (docs/design.md §3.6): a role may take `actions` on cases inside
+    its `scope` (the unit of theirs that must contain the case: grid, community, street, "own"
+    for the level of their unit, or "anywhere") while the case is at one of `levels` (for
+    register: the intake level; OWN: the level of the actor's unit)."""
+
+    role: str
+    scope: str
+    actions: frozenset[Action]
+    levels: frozenset[Level] | None = ANY_LEVEL
+
+
+GRID_TEAM = ("grid-worker", "grid-leader")
+GRANTS: tuple[Grant, ...] = (
+    Grant("admin", "anywhere", frozenset(Action)),
+    Grant("street", "street", EVERY_ACTION),
+    Grant("community", "community", frozenset({Action.register})),
+    Grant("community", "community", EVERY_ACTION, frozenset({Level.community})),
+    # Community staff steer a grid's case: send it up or down, approve more time, add notes.
+    Grant(
+        "community",
+        "community",
+        frozenset({Action.escalate, Action.assign, Action.extend, Action.note}),
+        frozenset({Level.grid}),
+    ),
+    *(Grant(role, "grid", frozenset({Action.register})) for role in GRID_TEAM),
+    *(Grant(role, "grid", EVERY_ACTION, frozenset({Level.grid})) for role in GRID_TEAM),
+    Grant("building-head", "grid", frozenset({Action.register})),
+    Grant("mediator", "own", frozenset({Action.register})),
+    Grant("mediator", "own", frozenset({Action.note, Action.resolve, Action.visit}), OWN),
+)
+
+
+def _within(actor: Actor, scope: str, place: Place) -> bool:
+    if scope == "anywhere":
+        return True
+    if scope == "own":
+        scope = actor.level.value
+    return {
+        "grid": actor.grid_id == place.grid_id,
+        "community": actor.community_id == place.community_id,
+        "street": actor.street_id == place.street_id,
+    }.get(scope, False)
+
+
+def _granted(actor: Actor, action: Action, level: Level | None, place: Place) -> bool:
+    for grant in GRANTS:
+        if grant.role != actor.role or action not in grant.actions:
+            continue
+        levels = frozenset({actor.level}) if grant.levels is OWN else grant.levels
+        if (action is Action.register or level in levels) and _within(actor, grant.scope, place):
+            return True
+    return False
+
+
+def why_not(actor: Actor, action: Action, level: Level | None, place: Place) -> Label | None:
+    """None when `actor` may take `action` on a case at `level` in `place` (for register: the
+    intake level); otherwise why not, in both languages."""
+    from_above = RULES[action].effect.from_above and actor.role != "admin"
+    above = level is not None and LEVELS.index(actor.level) > LEVELS.index(level)
+    if (not from_above or above) and _granted(actor, action, level, place):
+        return None
+    role_zh, role_en = labels.both(labels.ROLES, actor.role)
+    az, ae = ACTION_NAMES[action]
+    if from_above:
+        return (
+            "延期须由案件所在层级的上级批准",
+            "an extension is approved from above the case's level",
+        )
+    if not _within(actor, "own", place):
+        return "案件不在其辖区内", "the case is outside their unit"
+    if all(g.actions == {Action.register} for g in GRANTS if g.role == actor.role):
+        return f"{role_zh}只能登记案件", f"a {role_en} may only register cases"
+    lz = LEVEL_NAMES[level][0] if level else ""
+    return (
+        f"案件在{lz}层级，{role_zh}不能对它执行{az}",
+        f"the case is at {level} level; a {role_en} can't {ae} it",
+    )
 
 
 def may_act(actor: Actor, action: Action, level: Level | None, place: Place) -> bool:
-    """DESIGN §3 and issue 3: where each role may act. `level` is the case's level before the
-    action (for register: the intake level)."""
-    if actor.role == "admin":
-        return True
-    if action is Action.supervise:
-        return False  # only the sweep
-    in_street = actor.street_id == place.street_id
-    in_community = actor.community_id == place.community_id
-    in_grid = actor.grid_id == place.grid_id
-    rank = LEVELS.index
-    if action is Action.extend and (level is None or rank(actor.level) <= rank(level)):
-        return False  # an extension is approved from above the case's level
-    if actor.role == "street":
-        return in_street
-    if actor.role == "community":
-        if not in_community:
-            return False
-        if action is Action.register:
-            return True
-        return level is Level.community or (level is Level.grid and action in COMMUNITY_OVER_GRID)
-    if actor.role in ("grid-worker", "grid-leader"):
-        return in_grid and (action is Action.register or level is Level.grid)
-    if actor.role == "building-head":
-        return in_grid and action is Action.register
-    if actor.role == "mediator":
-        if action not in MEDIATOR_ACTIONS:
-            return False
-        here = {Level.grid: in_grid, Level.community: in_community, Level.street: in_street}
-        if action is Action.register:
-            return here.get(actor.level, False)
-        return level is actor.level and here.get(actor.level, False)
-    return False
+    """Whether `actor` may take `action` (see `why_not`, which says why not)."""
+    return why_not(actor, action, level, place) is None
