@@ -60,7 +60,7 @@ def root(
         typer.Option(
             "--db",
             envvar="REDPROP_DB",
-            help="账本文件路径或 SQLAlchemy URL（默认：应用目录下的 redprop.core.db）/ ledger path or URL",
+            help="账本文件路径或 SQLAlchemy URL（默认：应用目录下的 redprop.db）/ ledger path or URL",
         ),
     ] = None,
     actor: Annotated[

@@ -20,7 +20,7 @@ def app_dir() -> Path:
 
 
 def default_db_path() -> Path:
-    return app_dir() / "redprop.core.db"
+    return app_dir() / "redprop.db"
 
 
 def database_url(db: str | None) -> str:
