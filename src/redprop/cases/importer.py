@@ -17,6 +17,7 @@ from redprop.cases.actions import Facts, NewCase, act, register_case, resolve_ac
 from redprop.cases.rules import LEVELS, Action, Level
 from redprop.cases.vocab import parse_level, parse_severity, parse_source
 from redprop.core.errors import RedpropError
+from redprop.core.importreport import ImportReport, Problem
 from redprop.core.models import Case
 from redprop.excel.read import (
     cell_text,
@@ -26,7 +27,6 @@ from redprop.excel.read import (
     pick_sheet,
     read_sheets,
 )
-from redprop.roster.importer import ImportReport, Problem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "number": ("编号", "案件编号", "number"),

@@ -406,7 +406,7 @@ def import_(
     """导入已有的 Excel 案件台账（本系统的台账格式，或含 登记日期、网格、当事人、纠纷类型、简要情况、状态、化解日期 等列的表格），按各列补齐办理记录；重复导入不产生重复案件。
     例：redprop --as 王敏 case import 2025年台账.xlsx"""
     from redprop.cases.importer import import_cases
-    from redprop.cli.roster import print_report
+    from redprop.cli._report import print_report
 
     st = state(ctx)
     with st.session() as session:

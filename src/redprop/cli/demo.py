@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
+from redprop.cli._report import print_report
 from redprop.cli._shared import state, stdout
 from redprop.cli.report import print_figures
-from redprop.cli.roster import print_report
 
 
 def demo(

@@ -398,7 +398,7 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """导入需求、资源、服务清单和服务记录（redprop service export 的格式）；重复导入不变。例：redprop --as 王敏 service import 清单.xlsx"""
-    from redprop.cli.roster import print_report
+    from redprop.cli._report import print_report
     from redprop.servicelists.io import import_lists
 
     st = state(ctx)

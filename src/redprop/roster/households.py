@@ -16,7 +16,7 @@ from redprop.core.config import now as clock_now
 from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.ids import clean_text, mask_id, mask_phone, normalize_building, normalize_unit
 from redprop.core.models import Building, Community, Compound, Grid, Household, UnmaskLog
-from redprop.roster.importer import HEADERS
+from redprop.roster.file import HEADERS
 from redprop.units.org import get_community, get_grid
 
 EXPORT_FIELDS = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -35,14 +35,13 @@ from redprop.core.ids import (
     normalize_phone,
     normalize_unit,
     phone_ok,
-    scrub,
 )
+from redprop.core.importreport import FlaggedRow, ImportReport, Problem
 from redprop.core.models import Building, Community, Compound, Grid, Household, Street
 from redprop.excel.read import Header, Sheet, cell_text, is_footer_row, parse_date
 from redprop.excel.write import strip_csv_guard
 from redprop.roster.file import COLUMNS, HEADERS, RosterFile, start_reading
 
-EXIT_SOME_REJECTED = 3
 FLAG_ORDER = ("id_checksum", "id_birth", "no_id", "phone")
 ID_FLAGS = {"id_checksum", "id_birth", "no_id"}
 PHONE_FLAGS = {"phone"}
@@ -50,75 +49,6 @@ MAX_PERSONS = 50
 
 _PERSONS = re.compile(r"^(\d+)(?:\.0+)?\s*人?$")
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
-
-
-@dataclass
-class Problem:
-    row: int
-    column: str
-    level: str  # error | warning
-    zh: str
-    en: str
-
-    def __post_init__(self) -> None:
-        # Messages echo cells; a phone or ID typed in the wrong column must never show in full,
-        # whichever import reports it.
-        self.zh, self.en = scrub(self.zh), scrub(self.en)
-
-    def as_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "level": self.level,
-            "message": self.en if lang == "en" else self.zh,
-        }
-
-
-@dataclass
-class ImportReport:
-    file: str
-    sheet: str
-    read: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    warned: int = 0
-    rejected: int = 0
-    skipped: int = 0
-    stored: bool = False
-    dry_run: bool = False
-    problems: list[Problem] = field(default_factory=list)
-    created_units: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    # (excel row, {canonical field: masked text}, reason) for the errors workbook
-    flagged_rows: list[tuple[int, dict[str, Any], str]] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-
-    @property
-    def imported(self) -> int:
-        return self.new + self.updated + self.unchanged
-
-    def counts(self) -> dict[str, int]:
-        return {
-            k: getattr(self, k)
-            for k in (
-                "read",
-                "new",
-                "updated",
-                "unchanged",
-                "merged",
-                "warned",
-                "rejected",
-                "skipped",
-            )
-        }
-
-    @property
-    def exit_code(self) -> int:
-        if self.rejected == 0:
-            return 0
-        return EXIT_SOME_REJECTED if self.imported and (self.stored or self.dry_run) else 1
 
 
 @dataclass
@@ -871,7 +801,7 @@ class _Importer:
                 for name in report.columns
             }
             reason = "；".join(p.zh for p in report.problems[before:])
-            report.flagged_rows.append((excel_row, shown, reason))
+            report.flagged_rows.append(FlaggedRow(excel_row, shown, reason))
             if errors:
                 report.rejected += 1
                 return

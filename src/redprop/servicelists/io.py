@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from redprop.core.errors import RedpropError
 from redprop.core.ids import is_masked, mask_phone
+from redprop.core.importreport import ImportReport, Problem
 from redprop.core.models import Resource, ServiceRecord
 from redprop.excel.read import (
     Header,
@@ -24,7 +25,6 @@ from redprop.excel.read import (
     parse_date,
     read_sheets,
 )
-from redprop.roster.importer import ImportReport, Problem
 from redprop.servicelists.lists import (
     DemandFacts,
     add_demand,
