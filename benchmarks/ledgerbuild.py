@@ -5,7 +5,7 @@ hash-chained event histories, bulk-inserted with the sqlite3 module (not the ORM
     from ledgerbuild import build_ledger        (benchmarks/cases.py does)
 
 Cases are registered from January 2025 to NOW (2026-11-20 18:00, local time) over the 104 demo
-grids. Each case lives a story played forward with the ladder's rules (DESIGN §3): accepted,
+grids. Each case lives a story played forward with the ladder's rules (docs/design.md §3): accepted,
 maybe escalated by hand or by the daily overdue sweep, given an extension, suspended and resumed,
 noted, resolved and visited (sometimes reopened), referred or withdrawn. The story is cut off at
 NOW, so recent cases are open and old ones mostly closed. Events are hashed with
@@ -407,7 +407,7 @@ class _Maker:
             return self.staff_at("street")
         return self.staff_at("grid")
 
-    # -- the ladder (DESIGN §3, as redprop.cases.rules.step applies it) ------------------------------
+    # -- the ladder (docs/design.md §3, as redprop.cases.rules.step applies it) --------------------
 
     def act(
         self,

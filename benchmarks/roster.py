@@ -1,5 +1,5 @@
 """Roster import: `redprop roster import` of a 200,000-row .xlsx against python-calamine merely
-reading it, in one run (issue 4, DESIGN §9).
+reading it, in one run (issue 4, docs/design.md §9).
 
     python benchmarks/roster.py [--rows 200000] [--runs 3] [--keep DIR] [--profile]
 

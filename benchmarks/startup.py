@@ -2,7 +2,7 @@
 
     python benchmarks/startup.py [--runs 10]
 
-Goal (DESIGN §9): redprop --help within 2x of importing typer.
+Goal (docs/design.md §9): redprop --help within 2x of importing typer.
 """
 
 from __future__ import annotations

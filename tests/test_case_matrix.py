@@ -1,7 +1,7 @@
 """The ladder's matrix through the real case service on a real (Alembic-migrated) SQLite ledger.
 
 Each reachable state is reached by a canonical path of act() calls as the admin 王敏; then every
-action is tried with valid facts. Either the case lands in the exact state and level of DESIGN §3,
+action is tried with valid facts. Either the case lands in the exact state and level of docs/design.md §3,
 or the action is refused and nothing at all was written.
 """
 
@@ -63,7 +63,7 @@ PATHS: dict[State, list[Action]] = {
 
 KEEP = object()  # the due date is not asserted
 
-# DESIGN §3, by hand: (source, action) → (state, level, due date after the action on 11-10).
+# docs/design.md §3.2, by hand: (source, action) → (state, level, due date after the action on 11-10).
 # The case stands at community level (limit 10) with its clock started Monday 11-02: due 11-16.
 EXPECTED: dict[tuple[State, Action], tuple[State, Level, Any]] = {
     (R, Action.accept): (IP, COMM, date(2026, 11, 16)),

@@ -38,7 +38,7 @@ ADMIN = "王敏"
 START = datetime(2026, 9, 21, 9, 0)  # a Monday, ten days before 国庆
 ACTORS = [ADMIN, ADMIN, ADMIN, "赵网格", "李网格", "孙楼长", "周社区", "吴街道", "钱调解", "无名氏"]
 
-# What DESIGN §3 allows in each state (for the rule that moves cases along their ladder).
+# What docs/design.md §3.2 allows in each state (for the rule that moves cases along their ladder).
 ALLOWED: dict[State, list[Action]] = {
     State.registered: [
         Action.accept,

@@ -1,6 +1,6 @@
-"""The pure ladder (redprop.cases.rules): the transition matrix of DESIGN §3, the clock, who may act.
+"""The pure ladder (redprop.cases.rules): the transition matrix of docs/design.md §3, the clock, who may act.
 
-The expected tables below are written out by hand from DESIGN §3, not derived from ladder.RULES,
+The expected tables below are written out by hand from docs/design.md §3, not derived from ladder.RULES,
 so that a wrong row in the table of the code is caught here.
 """
 
@@ -43,7 +43,7 @@ R, IP, S = State.registered, State.in_progress, State.suspended
 RES, CL, REF, WD = State.resolved, State.closed, State.referred, State.withdrawn
 GRID, COMM, STREET, CITY_LV = Level.grid, Level.community, Level.street, Level.city
 
-# Chinese names from DESIGN §2/§3 (resume and the unregistered "state" are the code's words).
+# Chinese names from docs/design.md §1/§3 (resume and the unregistered "state" are the code's words).
 STATE_ZH = {
     None: "未登记",
     R: "待受理",

@@ -1,6 +1,6 @@
 """case ledger
 
-Why: disputes move through the escalation ladder (DESIGN §3). A case row caches where it
+Why: disputes move through the escalation ladder (docs/design.md §3). A case row caches where it
 stands; its events are append-only and hash-chained. Categories are seeded with the usual
 人民调解 types; the calendar and ladder settings are per ledger.
 

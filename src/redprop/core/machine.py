@@ -1,4 +1,4 @@
-"""The state-machine machinery every domain shares (docs/design.md §4): a machine is one table of
+"""The state-machine machinery every domain shares (docs/design.md §8): a machine is one table of
 rows (from-states, action, to-state, the facts it needs, what else it does) and refusals are
 built from that table, so a message always says what *is* allowed now.
 

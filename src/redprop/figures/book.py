@@ -1,4 +1,4 @@
-"""The monthly ledger workbook (台账, DESIGN §6): the figures by unit with 小计 and 年度累计, the
+"""The monthly ledger workbook (台账, docs/design.md §6): the figures by unit with 小计 and 年度累计, the
 figures by category and severity with a chart, one row per case of the month as it stood at the
 month's end, the month's events, and the service lists.
 

@@ -1,4 +1,4 @@
-"""Monthly figures (DESIGN §4): computed from the event history as of a period's end, so a
+"""Monthly figures (docs/design.md §4): computed from the event history as of a period's end, so a
 closed month gives the same figures whenever it is generated.
 
 Periods are half-open, [start, end), in local time. A case belongs to the period's population
