@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from redprop.cases.actions import case_detail
+from redprop.cases.detail import case_detail
 from redprop.cases.importer import import_cases
 from redprop.figures.book import build, write
-from redprop.figures.compute import month_period
+from redprop.figures.period import month_period
 from redprop.units import org
 from redprop.units.staff import add_staff
 

@@ -18,6 +18,7 @@ from conftest import small_tree
 from redprop.cases import actions as cases
 from redprop.cases import settings
 from redprop.cases.actions import Facts, NewCase
+from redprop.cases.log import verify_events
 from redprop.cases.rules import Action, Level, Refused, State
 from redprop.core.errors import RedpropError
 from redprop.core.models import Case, CaseEvent
@@ -202,7 +203,7 @@ def assert_refused(
     assert not session.new
     assert not [o for o in session.dirty if session.is_modified(o)]
     assert snapshot(session, number) == before
-    assert cases.verify_events(session) == []
+    assert verify_events(session) == []
     if names_case:
         assert number in err.value.zh
         assert number in err.value.en
@@ -219,7 +220,7 @@ def test_paths_reach_their_states(ledger: Session) -> None:
         case = cases.get_case(ledger, number)
         assert (case.state, case.level) == (state.value, "community")
         assert case.event_count == 1 + len(PATHS[state])
-    assert cases.verify_events(ledger) == []
+    assert verify_events(ledger) == []
 
 
 @pytest.mark.parametrize(
@@ -259,7 +260,7 @@ def test_case_matrix(ledger: Session, source: State, action: Action) -> None:
     assert (event.state, event.level) == (state.value, level.value)
     assert event.prev_hash == previous and case.last_hash == event.hash
     assert case.last_at == TRY_AT
-    assert cases.verify_events(ledger) == []
+    assert verify_events(ledger) == []
 
 
 def test_visit_unsatisfied_or_unfulfilled_goes_back_to_work(ledger: Session) -> None:
@@ -274,7 +275,7 @@ def test_visit_unsatisfied_or_unfulfilled_goes_back_to_work(ledger: Session) -> 
         assert (case.state, case.level) == ("in_progress", "community")
         assert (case.clock_start, case.limit_days) == (date(2026, 11, 10), 10)
         assert case.due_on == date(2026, 11, 24)
-    assert cases.verify_events(ledger) == []
+    assert verify_events(ledger) == []
 
 
 def test_supervise_and_register_are_not_actions_of_act(ledger: Session) -> None:
@@ -495,7 +496,7 @@ def test_turning_the_city_level_on_keeps_old_cases_verifiable(ledger: Session) -
     number = reach(ledger, IP, severity="special")  # no city level yet: intake at street
     assert cases.get_case(ledger, number).level == "street"
     settings.update_settings(ledger, city=True)
-    assert cases.verify_events(ledger) == []
+    assert verify_events(ledger) == []
 
 
 def test_turning_the_city_level_off_keeps_old_cases_verifiable(ledger: Session) -> None:
@@ -510,4 +511,4 @@ def test_turning_the_city_level_off_keeps_old_cases_verifiable(ledger: Session) 
         at=TRY_AT,
     )
     settings.update_settings(ledger, city=False)  # allowed: no case is at city level now
-    assert cases.verify_events(ledger) == []
+    assert verify_events(ledger) == []

@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 from conftest import STREET, new_ledger_url, small_tree
 from redprop.cases import actions as cases
 from redprop.cases.actions import Facts, NewCase
+from redprop.cases.log import replay, verify_events
 from redprop.cases.rules import OPEN, Action, State
 from redprop.cases.settings import add_days, load_calendar, load_settings, update_settings
+from redprop.cases.sweep import sweep as sweep_cases
 from redprop.core.db import open_ledger, session_scope
 from redprop.core.errors import RedpropError
 from redprop.core.models import Case, CaseEvent
@@ -243,7 +245,7 @@ class CaseLedger(RuleBasedStateMachine):
     @rule()
     def sweep(self) -> None:
         with session_scope(self.engine) as s:
-            done = cases.sweep(s, at=self.now)
+            done = sweep_cases(s, at=self.now)
             event(f"sweep: {len(done)} case(s)")
             today = self.now.date()
             for swept in done:
@@ -255,7 +257,7 @@ class CaseLedger(RuleBasedStateMachine):
                     assert case.supervised, case.number
         # Idempotent for a given time.
         with session_scope(self.engine) as s:
-            assert cases.sweep(s, at=self.now) == []
+            assert sweep_cases(s, at=self.now) == []
 
     @rule(policy=st.sampled_from(["escalate", "supervise"]))
     def set_policy(self, policy: str) -> None:
@@ -278,7 +280,7 @@ class CaseLedger(RuleBasedStateMachine):
                     )
                 )
                 assert len(events) == case.event_count
-                status = cases.replay(
+                status = replay(
                     events,
                     severity=case.severity,
                     number=case.number,
@@ -312,7 +314,7 @@ class CaseLedger(RuleBasedStateMachine):
     @invariant()
     def chains_verify(self) -> None:
         with session_scope(self.engine, write=False) as s:
-            assert cases.verify_events(s) == []
+            assert verify_events(s) == []
 
 
 CaseLedger.TestCase.settings = settings(

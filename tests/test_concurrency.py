@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import ledger_url, small_tree
-from redprop.cases.actions import verify_events
+from redprop.cases.log import verify_events
 from redprop.core.db import open_ledger, session_scope
 from redprop.core.models import Case, CaseEvent
-from redprop.figures.compute import month_period, report
+from redprop.figures.period import month_period
+from redprop.figures.report import report
 
 WORKERS, CASES = 8, 200
 NOW = "2026-11-20T18:00"
@@ -54,7 +55,7 @@ print(json.dumps(done))
 SWEEPER = r"""
 import json, os, sys, time
 from redprop.core.db import open_ledger, session_scope
-from redprop.cases.actions import sweep
+from redprop.cases.sweep import sweep
 
 url, stop = sys.argv[1], sys.argv[2]
 engine = open_ledger(url)

@@ -224,6 +224,7 @@ LADDER: Machine[State, Action] = Machine(
     refused=Refused,
     hidden=frozenset({Action.supervise}),  # the sweep's own
     sort_hints=True,
+    en_state=True,
 )
 RULES: dict[Action, Rule] = LADDER.rows
 TRANSITIONS: dict[tuple[State | None, Action], Rule] = LADDER.transitions

@@ -158,7 +158,7 @@ def list_(
 @app.command()
 def show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) -> None:
     """显示一件案件及其全部办理记录。例：redprop case show 2026-00001 --json"""
-    from redprop.cases.actions import case_detail
+    from redprop.cases.detail import case_detail
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -333,7 +333,7 @@ def reopen(ctx: typer.Context, number: Number, reason: ReasonOpt = None, at: AtO
 @app.command()
 def sweep(ctx: typer.Context, at: AtOpt = None, as_json: JsonOpt = False) -> None:
     """超期清理（供 cron 调用）：超期案件自动上报一级，最高层级则督办；重复运行不重复处理。例：redprop case sweep"""
-    from redprop.cases.actions import sweep as service
+    from redprop.cases.sweep import sweep as service
 
     st = state(ctx)
     with st.session() as session:
@@ -375,7 +375,7 @@ def sweep(ctx: typer.Context, at: AtOpt = None, as_json: JsonOpt = False) -> Non
 @category_app.command("list")
 def category_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出纠纷类型。例：redprop case category list"""
-    from redprop.cases.actions import list_categories
+    from redprop.cases.categories import list_categories
 
     with state(ctx).session(write=False) as session:
         names = list_categories(session)
@@ -388,7 +388,7 @@ def category_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 @category_app.command("add")
 def category_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="类型名称")]) -> None:
     """新增纠纷类型。例：redprop case category add 噪音扰民"""
-    from redprop.cases.actions import add_category
+    from redprop.cases.categories import add_category
 
     st = state(ctx)
     with st.session() as session:

@@ -62,3 +62,15 @@ def now() -> datetime:
     if fixed:
         return parse_time(fixed)
     return datetime.now(LOCAL_TZ)
+
+
+def local(at: datetime) -> datetime:
+    """A stored time: local wall-clock, without offset, to the second (see core/models.py)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return at.replace(microsecond=0)
+
+
+def local_now() -> datetime:
+    """Now, as a stored time."""
+    return local(now())

@@ -63,7 +63,7 @@ class Machine(Generic[S, A]):
 
     `noun` names the thing that moves (案件/case); `hidden` actions are the system's own (never
     offered in a hint); `sort_hints` lists allowed actions by their English name rather than in
-    table order."""
+    table order; `en_state` names the state in English refusals ("Can't x case N (registered)")."""
 
     def __init__(
         self,
@@ -75,6 +75,7 @@ class Machine(Generic[S, A]):
         refused: type[Refused] = Refused,
         hidden: frozenset[A] = frozenset(),
         sort_hints: bool = False,
+        en_state: bool = False,
     ) -> None:
         self.noun = noun
         self.rows: dict[A, Row[S, A]] = {row.action: row for row in rows}
@@ -86,6 +87,7 @@ class Machine(Generic[S, A]):
         self.refused = refused
         self.hidden = hidden
         self.sort_hints = sort_hints
+        self.en_state = en_state
 
     def allowed(self, state: S | None) -> list[A]:
         """The actions a user may take in `state`, in the order hints list them."""
@@ -111,6 +113,20 @@ class Machine(Generic[S, A]):
         return self.refused(
             f"不能对{sz}的{nz} {number} 执行{az}；此状态下可以：{hint_zh}",
             f"Can't {ae} {ne} {number}: it is {se}; allowed now: {hint_en}",
+        )
+
+    def refuse(self, number: str | None, state: S | None, action: A, zh: str, en: str) -> Refused:
+        """A refusal of `action` for a reason other than the table (a missing fact, the time, the
+        actor): "不能对待受理的案件 N 执行上报：<why>". Without a number (nothing registered yet),
+        "不能登记：<why>"."""
+        az, ae = self.action_names[action]
+        if number is None:
+            return self.refused(f"不能{az}：{zh}", f"Can't {ae}: {en}")
+        sz, se = self.state_names[state]
+        nz, ne = self.noun
+        where = f" ({se})" if self.en_state else ""
+        return self.refused(
+            f"不能对{sz}的{nz} {number} 执行{az}：{zh}", f"Can't {ae} {ne} {number}{where}: {en}"
         )
 
     def read(

@@ -62,8 +62,9 @@ def build_demo_cases(session: Session, *, now: datetime) -> list[str]:
     """A handful of realistic disputes moved through the ladder, relative to `now`: one closed
     after a visit, one awaiting its visit, one escalated from the grid to the street office,
     one referred to court, one in progress, and one left overdue for the sweep to escalate."""
-    from redprop.cases.actions import Facts, NewCase, act, register_case, sweep
+    from redprop.cases.actions import Facts, NewCase, act, register_case
     from redprop.cases.rules import Action
+    from redprop.cases.sweep import sweep
 
     w1 = _staff(session, "grid-worker", "G002")
     w3 = _staff(session, "grid-worker", "G003")

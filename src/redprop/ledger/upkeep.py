@@ -93,7 +93,7 @@ def check_ledger(engine: Engine) -> CheckResult:
     if result.revision == SCHEMA_HEAD:
         from sqlalchemy.orm import Session as OrmSession
 
-        from redprop.cases.actions import verify_events
+        from redprop.cases.log import verify_events
 
         with OrmSession(engine) as session:
             for p in verify_events(session):

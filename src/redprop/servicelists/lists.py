@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from redprop.cases.actions import _now, local
+from redprop.core.config import local_now
 from redprop.core.db import bump_counter
 from redprop.core.errors import NotFound, UsageProblem
+from redprop.core.eventlog import data_text, stamp, when
 from redprop.core.ids import clean_text
 from redprop.core.models import (
     Community,
@@ -29,15 +30,14 @@ from redprop.core.models import (
     ServiceRecord,
 )
 from redprop.servicelists.rules import (
-    ACTION_NAMES,
+    DEMANDS,
     PENDING,
-    STATE_NAMES,
     DemandAction,
     DemandRefused,
     DemandState,
-    next_state,
 )
 from redprop.units.org import get_community, get_compound, get_grid
+from redprop.units.staff import acting_staff
 
 PROVIDER_TYPES = ("unit", "company", "social-org", "volunteer-team", "party-member", "shop")
 RESOURCE_KINDS = ("venue", "people", "skill", "funds", "goods")
@@ -97,40 +97,24 @@ def get_demand(session: Session, number: str) -> Demand:
     return found
 
 
+def _refusal(demand: Demand | None, action: DemandAction, zh: str, en: str) -> DemandRefused:
+    state = DemandState(demand.state) if demand is not None else None
+    return DEMANDS.refuse(demand.number if demand else None, state, action, zh, en)  # type: ignore[return-value]
+
+
 def _when(at: datetime | None, demand: Demand | None, action: DemandAction) -> datetime:
-    moment = local(at) if at is not None else _now()
-    az, ae = ACTION_NAMES[action]
-    if moment > _now():
-        raise DemandRefused(
-            f"不能{az}：时间 {moment:%Y-%m-%d %H:%M} 晚于现在",
-            f"Can't {ae}: {moment:%Y-%m-%d %H:%M} is in the future",
-        )
-    if demand is not None and moment < demand.last_at:
-        raise DemandRefused(
-            f"不能对需求 {demand.number} 执行{az}：时间早于上一步（{demand.last_at:%Y-%m-%d %H:%M}）",
-            f"Can't {ae} demand {demand.number}: the time is before its last step ({demand.last_at:%Y-%m-%d %H:%M})",
-        )
-    return moment
+    return when(
+        at,
+        last_at=demand.last_at if demand is not None else None,
+        refuse=lambda zh, en: _refusal(demand, action, zh, en),
+        whose=("该需求", "the demand's"),
+    )
 
 
 def _actor(session: Session, actor: str | None, demand: Demand | None, action: DemandAction) -> str:
     """Every step records who took it: a registered staff member."""
-    from redprop.units.staff import get_staff
-
-    az, ae = ACTION_NAMES[action]
-    what = f"需求 {demand.number} " if demand else ""
-    if not actor:
-        raise DemandRefused(
-            f"不能{az}{what}：请用 --as 姓名 指明操作人",
-            f"Can't {ae}: say who is acting with --as NAME",
-        )
-    try:
-        return get_staff(session, actor).name
-    except NotFound:
-        raise DemandRefused(
-            f"不能{az}{what}：“{actor}”不是在职的登记工作人员；请先 redprop staff add 登记",
-            f"Can't {ae}: '{actor}' is not registered staff",
-        ) from None
+    refuse = lambda zh, en: _refusal(demand, action, zh, en)  # noqa: E731
+    return acting_staff(session, actor, refuse=refuse).name
 
 
 def _record(
@@ -143,20 +127,20 @@ def _record(
     reason: str | None,
     data: dict[str, Any],
 ) -> DemandEvent:
+    seq, recorded_at = stamp(demand, at)
     event = DemandEvent(
         demand_id=demand.id,
-        seq=demand.event_count + 1,
+        seq=seq,
         action=action.value,
         from_state=before.value if before else None,
         state=demand.state,
         at=at,
-        recorded_at=_now(),
+        recorded_at=recorded_at,
         actor=actor,
         reason=reason,
-        data=json.dumps(data, ensure_ascii=False, sort_keys=True),
+        data=data_text(data),
     )
     session.add(event)
-    demand.event_count, demand.last_at = event.seq, at
     session.flush()
     return event
 
@@ -226,46 +210,35 @@ def step_demand(
     facts = facts or DemandFacts()
     demand = get_demand(session, number)
     before = DemandState(demand.state)
-    target = next_state(demand.number, before, action)
-    sz, _ = STATE_NAMES[before]
-    az, ae = ACTION_NAMES[action]
-
-    def need(value: str | None, option: str, zh: str) -> str:
-        text = clean_text(value or "")
-        if not text:
-            raise DemandRefused(
-                f"不能对{sz}的需求 {demand.number} 执行{az}：需要 {option}（{zh}）",
-                f"Can't {ae} demand {demand.number}: {option} is required",
-            )
-        return text
-
+    row = DEMANDS.rule(demand.number, before, action)
     # Who and when are checked before anything about the demand changes: a refusal writes nothing.
     moment = _when(at, demand, action)
     who = _actor(session, actor, demand, action)
+    given = DEMANDS.read(
+        row,
+        facts,
+        clean=clean_text,
+        refuse=lambda zh, en: _refusal(demand, action, zh, en),
+    )
     data: dict[str, Any] = {}
     reason: str | None = None
     if action is DemandAction.claim:
-        by = need(facts.by, "--by", "认领的资源编号或党员、志愿者姓名")
+        by = given["by"]
         resource = session.scalar(select(Resource).where(Resource.number == by))
         demand.resource_id = resource.id if resource else None
         demand.claimed_by = resource.provider if resource else by
         data = {"by": demand.claimed_by, "resource": resource.number if resource else None}
         reason = demand.claimed_by
     elif action is DemandAction.fulfil:
-        reason = need(facts.feedback, "--feedback", "完成情况反馈")
+        reason = given["feedback"]
         data = {
-            "satisfaction": _choice(
-                need(facts.satisfaction, "--satisfaction", "满意度"),
-                SATISFACTION,
-                "满意度",
-                "satisfaction",
-            )
+            "satisfaction": _choice(given["satisfaction"], SATISFACTION, "满意度", "satisfaction")
         }
     elif action in (DemandAction.cancel, DemandAction.reopen):
-        reason = need(facts.reason, "--reason", "原因")
+        reason = given["reason"]
         if action is DemandAction.reopen:
             demand.claimed_by, demand.resource_id = None, None
-    demand.state = target.value
+    demand.state = row.target.value  # type: ignore[union-attr]
     event = _record(session, demand, action, before, moment, who, reason, data)
     if action is DemandAction.fulfil and facts.item:
         add_record(
@@ -452,7 +425,7 @@ def add_record(
         raise UsageProblem(
             "服务人数和志愿者人次不能是负数", "People served and volunteer turns can't be negative"
         )
-    if on > _now().date():
+    if on > local_now().date():
         raise UsageProblem(f"服务日期 {on} 晚于今天", f"The date {on} is in the future")
     record = ServiceRecord(
         item_id=row.id,

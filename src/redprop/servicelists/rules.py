@@ -6,10 +6,9 @@ fulfilled and cancelled demands can be reopened.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from redprop.core.errors import RedpropError
+from redprop.core.machine import Machine, Need, Refused, Row
 
 
 class DemandState(StrEnum):
@@ -27,25 +26,30 @@ class DemandAction(StrEnum):
     reopen = "reopen"
 
 
-@dataclass(frozen=True)
-class Move:
-    sources: frozenset[DemandState | None]
-    target: DemandState
-    requires: tuple[str, ...]
-
-
 OPEN, C, F, X = DemandState.open, DemandState.claimed, DemandState.fulfilled, DemandState.cancelled
+REASON = Need("reason", "--reason", "原因")
 
-MOVES: dict[DemandAction, Move] = {
-    DemandAction.add: Move(frozenset({None}), OPEN, ("grid", "category", "summary")),
-    DemandAction.claim: Move(frozenset({OPEN}), C, ("by",)),
-    DemandAction.fulfil: Move(frozenset({C}), F, ("feedback", "satisfaction")),
-    DemandAction.cancel: Move(frozenset({OPEN, C}), X, ("reason",)),
-    DemandAction.reopen: Move(frozenset({F, X}), OPEN, ("reason",)),
-}
-TRANSITIONS: dict[tuple[DemandState | None, DemandAction], DemandState] = {
-    (source, action): move.target for action, move in MOVES.items() for source in move.sources
-}
+# docs/design.md §6, one row per action: from → to and the facts it needs.
+DEMAND_ROWS: tuple[Row[DemandState, DemandAction], ...] = (
+    Row(DemandAction.add, frozenset({None}), OPEN),
+    Row(
+        DemandAction.claim,
+        frozenset({OPEN}),
+        C,
+        (Need("by", "--by", "认领的资源编号或党员、志愿者姓名"),),
+    ),
+    Row(
+        DemandAction.fulfil,
+        frozenset({C}),
+        F,
+        (
+            Need("feedback", "--feedback", "完成情况反馈"),
+            Need("satisfaction", "--satisfaction", "满意度"),
+        ),
+    ),
+    Row(DemandAction.cancel, frozenset({OPEN, C}), X, (REASON,)),
+    Row(DemandAction.reopen, frozenset({F, X}), OPEN, (REASON,)),
+)
 PENDING = frozenset({OPEN, C})
 
 STATE_NAMES = {
@@ -64,18 +68,26 @@ ACTION_NAMES = {
 }
 
 
-class DemandRefused(RedpropError):
+class DemandRefused(Refused):
     """The demand can't take this step now; nothing was written."""
 
 
+DEMANDS: Machine[DemandState, DemandAction] = Machine(
+    noun=("需求", "demand"),
+    rows=DEMAND_ROWS,
+    state_names=STATE_NAMES,
+    action_names=ACTION_NAMES,
+    refused=DemandRefused,
+)
+MOVES = DEMANDS.rows
+# (state, action) → the state after it: the table at a glance.
+TRANSITIONS: dict[tuple[DemandState | None, DemandAction], DemandState] = {
+    pair: row.target for pair, row in DEMANDS.transitions.items() if row.target is not None
+}
+
+
 def next_state(number: str, state: DemandState | None, action: DemandAction) -> DemandState:
-    target = TRANSITIONS.get((state, action))
-    if target is None:
-        sz, se = STATE_NAMES[state]
-        az, ae = ACTION_NAMES[action]
-        allowed = [ACTION_NAMES[a] for (s, a) in TRANSITIONS if s == state]
-        raise DemandRefused(
-            f"不能对{sz}的需求 {number} 执行{az}；此状态下可以：{'、'.join(n[0] for n in allowed) or '无'}",
-            f"Can't {ae} demand {number}: it is {se}; allowed now: {', '.join(n[1] for n in allowed) or 'none'}",
-        )
+    """The one step function of demands: the state after `action`, or the refusal."""
+    target = DEMANDS.rule(number, state, action).target
+    assert target is not None  # every demand row changes the state
     return target

@@ -1,0 +1,75 @@
+"""The overdue sweep (docs/design.md §3.5): each overdue open case goes up one level as the
+system (超期自动上报), or is marked for 督办 once at the top level or under the supervise-only
+policy. Run daily from cron; idempotent for a given time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from redprop.cases.log import append, apply_status, status_of
+from redprop.cases.rules import ESCALATION_REASON, RUNNING, SYSTEM_ACTOR, Action, Step, step
+from redprop.cases.settings import load_calendar, load_settings
+from redprop.core.config import local, local_now
+from redprop.core.errors import UsageProblem
+from redprop.core.models import Case
+
+
+@dataclass
+class Swept:
+    number: str
+    action: str  # escalate | supervise
+    from_level: str
+    level: str
+    due_on: date | None
+
+
+def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
+    """Escalate each overdue open case one level (as the system, 超期自动上报); at the top level,
+    or under the supervise-only policy, mark it for 督办 once. Idempotent for a given time."""
+    settings, cal = load_settings(session), load_calendar(session)
+    moment = local(at) if at is not None else local_now()
+    if moment > local_now():
+        raise UsageProblem("清理时间不能晚于现在", "The sweep time can't be in the future")
+    today = moment.date()
+    overdue = session.scalars(
+        select(Case)
+        .where(
+            col(Case.state).in_(sorted(RUNNING)),
+            col(Case.due_on) < today,
+            Case.last_at <= moment,
+        )
+        .order_by(Case.id)
+        # Rows another writer holds are left to the next sweep rather than waited for.
+        .with_for_update(skip_locked=True)
+    ).all()
+    done: list[Swept] = []
+    for case in overdue:
+        before = status_of(case)
+        escalate = settings.policy == "escalate" and before.level != settings.top
+        if not escalate and case.supervised:
+            continue
+        action = Action.escalate if escalate else Action.supervise
+        after = step(before, Step(action, today), number=case.number, settings=settings, cal=cal)
+        due_before = case.due_on
+        apply_status(case, after, cal)
+        append(
+            session,
+            case,
+            action=action,
+            before=before,
+            after=after,
+            at=moment,
+            actor=SYSTEM_ACTOR,
+            staff_id=None,
+            reason=ESCALATION_REASON if escalate else "超期督办",
+            data={"swept": True},
+        )
+        done.append(
+            Swept(case.number, action.value, str(before.level), str(after.level), due_before)
+        )
+    return done

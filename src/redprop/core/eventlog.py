@@ -1,0 +1,65 @@
+"""The append-only event logs every domain keeps (docs/design.md §7): when an action may be dated,
+how an event is appended to its subject's log, and the hash chain that makes a rewritten log
+detectable. A subject (a case, a demand) carries `event_count` and `last_at`, and `last_hash`
+when its log is chained. Pure of any domain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from redprop.core.config import local, local_now
+
+GENESIS = "0" * 64  # the prev_hash of a log's first event
+
+
+class Subject(Protocol):
+    event_count: int
+    last_at: datetime
+
+
+def when(
+    at: datetime | None,
+    *,
+    last_at: datetime | None,
+    refuse: Callable[[str, str], Exception],
+    whose: tuple[str, str] = ("该案", "the case's"),
+) -> datetime:
+    """The time an action is dated: now by default; never in the future (nothing is logged
+    before it happens), never before the subject's last event (a log reads in order)."""
+    moment = local(at) if at is not None else local_now()
+    if moment > local_now():
+        raise refuse(
+            f"时间 {moment:%Y-%m-%d %H:%M} 晚于现在，不能登记未来的事",
+            f"the time {moment:%Y-%m-%d %H:%M} is in the future",
+        )
+    if last_at is not None and moment < last_at:
+        raise refuse(
+            f"时间 {moment:%Y-%m-%d %H:%M} 早于{whose[0]}上一次办理（{last_at:%Y-%m-%d %H:%M}）",
+            f"the time {moment:%Y-%m-%d %H:%M} is before {whose[1]} last event "
+            f"({last_at:%Y-%m-%d %H:%M})",
+        )
+    return moment
+
+
+def data_text(data: dict[str, Any]) -> str:
+    """An event's data as stored (and hashed): JSON with sorted keys, Chinese kept readable."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def digest(payload: list[Any]) -> str:
+    """The hash of one event: SHA-256 of its payload as compact JSON. A domain fixes which
+    fields, in which order, make the payload; that list can only grow (see cases.chain)."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stamp(subject: Subject, at: datetime) -> tuple[int, datetime]:
+    """The sequence number and recording time of the next event of `subject`'s log, dated `at`;
+    moves the subject's counters on. Every domain appends through this, then adds the event."""
+    seq = subject.event_count + 1
+    subject.event_count, subject.last_at = seq, at
+    return seq, local_now()
