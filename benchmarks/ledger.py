@@ -87,7 +87,7 @@ def main() -> None:
 
     from redprop.core.db import open_ledger, session_scope
     from redprop.figures.book import build, write
-    from redprop.figures.compute import month_period
+    from redprop.figures.period import month_period
 
     engine = open_ledger(f"sqlite:///{args.db}")
     period = month_period(args.month)

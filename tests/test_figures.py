@@ -17,7 +17,8 @@ from redprop.cases.rules import Action
 from redprop.core.config import parse_time
 from redprop.core.db import open_ledger, session_scope
 from redprop.core.errors import RedpropError
-from redprop.figures.compute import month_period, report
+from redprop.figures.period import month_period
+from redprop.figures.report import report
 from redprop.ledger.upkeep import init_ledger
 from redprop.units import org
 

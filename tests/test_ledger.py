@@ -16,7 +16,7 @@ from redprop.cases.actions import Facts, NewCase, act, register_case
 from redprop.cases.rules import Action
 from redprop.core.config import parse_time
 from redprop.figures.book import build, write
-from redprop.figures.compute import month_period
+from redprop.figures.period import month_period
 from redprop.units import org
 
 ADMIN = "王敏"

@@ -24,7 +24,7 @@ from redprop.core.db import open_ledger, session_scope
 from redprop.core.errors import NotFound, RedpropError, UsageProblem
 from redprop.core.ids import mask_phone
 from redprop.core.models import Counter, Demand, DemandEvent, ServiceRecord
-from redprop.figures.compute import month_period
+from redprop.figures.period import month_period
 from redprop.ledger.upkeep import init_ledger
 from redprop.servicelists.io import export_lists, import_lists
 from redprop.servicelists.lists import (

@@ -1,5 +1,6 @@
-"""Listing cases, for `case list`: SQLAlchemy Core over lightweight table stubs, so the most
-frequent read command never imports SQLModel or pydantic (start-up is most of its cost)."""
+"""Listing cases, for `case list`: SQLAlchemy Core over the light table stubs of core/tables.py,
+so the most frequent read command never imports SQLModel or pydantic (start-up is most of its
+cost). A row's warning is the ladder's own rule (rules.warning) on the stored due dates."""
 
 from __future__ import annotations
 
@@ -7,45 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, column, func, select, table
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from redprop.cases.rules import RUNNING, warning
 from redprop.cases.vocab import parse_level, parse_severity, parse_state
+from redprop.core import tables as t
 from redprop.core.errors import NotFound
 from redprop.core.ids import clean_text
 
-WORKING = ("registered", "in_progress")
-
-dispute = table(
-    "dispute",
-    column("id"),
-    column("number"),
-    column("grid_id"),
-    column("community_id"),
-    column("category_id"),
-    column("severity"),
-    column("state"),
-    column("level"),
-    column("summary"),
-    column("supervised"),
-    column("registered_at", DateTime),
-    column("due_on", Date),
-    column("yellow_on", Date),
-)
-grid = table("grid", column("id"), column("code"))
-community = table("community", column("id"), column("name"))
-category = table("category", column("id"), column("name"))
-
-
-def warning(state: str, due_on: date | None, yellow_on: date | None, today: date) -> str:
-    """none | yellow | red, from the stored dates (see ladder.Status.warning)."""
-    if state not in WORKING or due_on is None:
-        return "none"
-    if today > due_on:
-        return "red"
-    if yellow_on is not None and today >= yellow_on:
-        return "yellow"
-    return "none"
+# The states with a running clock, as plain text for the database (sorted: a stable query).
+_RUNNING = sorted(state.value for state in RUNNING)
 
 
 @dataclass
@@ -75,32 +48,9 @@ def _id_of(session: Session, tbl: Any, col: str, value: str, zh: str, en: str, h
 def list_cases(
     session: Session, *, filt: CaseFilter, today: date, limit: int | None = None
 ) -> CaseList:
+    dispute, grid, community, category = t.dispute, t.grid, t.community, t.category
     d = dispute.c
-    conds: list[Any] = []
-    if filt.status:
-        conds.append(d.state == parse_state(filt.status))
-    if filt.level:
-        conds.append(d.level == parse_level(filt.level).value)
-    if filt.community:
-        cid = _id_of(
-            session,
-            community,
-            "name",
-            filt.community,
-            "社区",
-            "community",
-            "redprop org community list",
-        )
-        conds.append(d.community_id == cid)
-    if filt.grid:
-        gid = _id_of(session, grid, "code", filt.grid, "网格", "grid", "redprop org grid list")
-        conds.append(d.grid_id == gid)
-    if filt.severity:
-        conds.append(d.severity == parse_severity(filt.severity).value)
-    if filt.overdue:
-        conds += [d.state.in_(WORKING), d.due_on < today]
-    if filt.yellow:
-        conds += [d.state.in_(WORKING), d.yellow_on <= today, d.due_on >= today]
+    conds = _conditions(session, filt, today)
     total = session.scalar(select(func.count()).select_from(dispute).where(*conds)) or 0
     query = (
         select(
@@ -145,3 +95,34 @@ def list_cases(
             }
         )
     return CaseList(rows=rows, total=total)
+
+
+def _conditions(session: Session, filt: CaseFilter, today: date) -> list[Any]:
+    """The filter as WHERE conditions on the dispute table (names of units resolved to ids)."""
+    d = t.dispute.c
+    conds: list[Any] = []
+    if filt.status:
+        conds.append(d.state == parse_state(filt.status))
+    if filt.level:
+        conds.append(d.level == parse_level(filt.level).value)
+    if filt.community:
+        cid = _id_of(
+            session,
+            t.community,
+            "name",
+            filt.community,
+            "社区",
+            "community",
+            "redprop org community list",
+        )
+        conds.append(d.community_id == cid)
+    if filt.grid:
+        gid = _id_of(session, t.grid, "code", filt.grid, "网格", "grid", "redprop org grid list")
+        conds.append(d.grid_id == gid)
+    if filt.severity:
+        conds.append(d.severity == parse_severity(filt.severity).value)
+    if filt.overdue:
+        conds += [d.state.in_(_RUNNING), d.due_on < today]
+    if filt.yellow:
+        conds += [d.state.in_(_RUNNING), d.yellow_on <= today, d.due_on >= today]
+    return conds

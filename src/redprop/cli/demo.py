@@ -25,7 +25,8 @@ def demo(
     from redprop.core.config import app_dir, now
     from redprop.core.db import open_ledger, session_scope
     from redprop.figures.book import build, write
-    from redprop.figures.compute import month_period, report
+    from redprop.figures.period import month_period
+    from redprop.figures.report import report
     from redprop.ledger.demo import (
         build_demo,
         build_demo_cases,

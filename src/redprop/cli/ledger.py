@@ -28,7 +28,7 @@ def export(
     from redprop.core.config import now
     from redprop.core.errors import UsageProblem
     from redprop.figures.book import build, write
-    from redprop.figures.compute import parse_period
+    from redprop.figures.period import parse_period
 
     st = state(ctx)
     if out.suffix.lower() != ".xlsx":

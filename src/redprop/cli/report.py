@@ -53,8 +53,8 @@ def report(
 ) -> None:
     """统计一个时段的矛盾纠纷情况（按事件历史计算，已结束的月份任何时候重算都一样）。例：redprop report --month 2026-11 --json"""
     from redprop.core.config import now
-    from redprop.figures.compute import parse_period
-    from redprop.figures.compute import report as service
+    from redprop.figures.period import parse_period
+    from redprop.figures.report import report as service
 
     st = state(ctx)
     today = now().date()

@@ -430,7 +430,7 @@ def report(
 ) -> None:
     """服务清单的月度数字：需求新增、认领、完成、取消、月末待办，完成率，微心愿完成率，各项目服务人数和志愿者人次。例：redprop service report --month 2026-11 --json"""
     from redprop.core.config import now
-    from redprop.figures.compute import parse_period
+    from redprop.figures.period import parse_period
     from redprop.servicelists.lists import service_figures
 
     st = state(ctx)

@@ -1,9 +1,13 @@
-"""The ledger workbook's layout: five sheets, Chinese headers, frozen header rows, filters,
-widths, date and percent formats, landscape printing fitted to width with the header repeated,
-and no cell a spreadsheet would run as a formula (openpyxl's write-only mode, for speed)."""
+"""The ledger workbook's layout: five sheets, titles, frozen header rows, filters, widths, date and
+percent formats, landscape printing fitted to width with the header repeated, and no cell a
+spreadsheet would run as a formula (openpyxl's write-only mode, for speed).
+
+The writer knows the form, not the domain: every header, label and value arrives as data in
+`Sheets` (figures/book.py fills it)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,10 +18,44 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from redprop.core.vocab import SEVERITIES, label
-
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
+PERCENT = "0.0%"
+
+
+@dataclass
+class Table:
+    """A header row, data rows and maybe a total row; `widths` are the columns' widths, `rates`
+    the positions of the columns shown as percentages ("-" when empty)."""
+
+    headers: list[str]
+    rows: list[list[Any]]
+    total: list[Any] | None = None
+    widths: list[int] | None = None
+    rates: frozenset[int] = frozenset()
+
+
+@dataclass
+class Sheets:
+    """Everything the workbook shows, in display form (text, numbers, dates)."""
+
+    unit: str  # 填报单位, and the start of every title
+    month: str  # the period as titles name it: 2026年11月
+    span: str  # 统计时段: 2026-11-01 至 2026-11-30
+    note: str  # the 说明 line under the figures
+    figures: list[str]  # the names of the figure columns (汇总, 分类统计)
+    rates: frozenset[int]  # which figures are rates (positions in `figures`)
+    chart: tuple[str, tuple[int, ...]]  # the category chart's title and its figures (positions)
+    by_unit: list[list[Any]]  # a unit's name, then its figures
+    subtotal: list[Any]  # figures
+    year_total: list[Any]  # figures
+    by_category: list[list[Any]]  # a category's name, then its figures
+    by_severity: list[list[Any]]  # a severity's label, then its figures
+    cases: Table  # 矛盾纠纷台账
+    events: Table  # 流转记录
+    service: Table  # 服务清单: one row of the month's figures
+    service_items: Table  # by service item, with a total
+    open_demands: Table
 
 
 def _cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = None) -> Any:
@@ -42,13 +80,13 @@ def _fast(ws: Any, values: list[Any]) -> list[Any]:
 
 
 def _row(
-    ws: Any, values: list[Any], *, font: Font | None = None, rates: set[int] | None = None
+    ws: Any, values: list[Any], *, font: Font | None = None, rates: frozenset[int] = frozenset()
 ) -> list[Any]:
     out = []
     for i, v in enumerate(values):
         if v is None:
-            v = "-" if rates and i in rates else None
-        fmt = "0.0%" if rates and i in rates and isinstance(v, float) else None
+            v = "-" if i in rates else None
+        fmt = PERCENT if i in rates and isinstance(v, float) else None
         out.append(_cell(ws, v, font=font, fmt=fmt) if v is not None else None)
     return out
 
@@ -65,180 +103,114 @@ def _setup(ws: Any, widths: list[int], header_row: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def write_ledger(book: Any, out: Path) -> None:
+def write_ledger(sheets: Sheets, out: Path) -> None:
     from redprop.excel.write import check_target
-    from redprop.figures.book import (
-        CASE_HEADERS,
-        EVENT_HEADERS,
-        SUMMARY_FIGURES,
-        figure_values,
-        month_label,
-    )
 
     check_target(out)
-    period, month, year = book.period, book.month_report, book.year_report
     wb = Workbook(write_only=True)
-    title_month = month_label(period)
-    rate_cols = {i + 1 for i, (k, _) in enumerate(SUMMARY_FIGURES) if k.endswith("_rate")}
-    headers = ["单位", *(name for _, name in SUMMARY_FIGURES)]
+    _summary(wb, sheets)
+    _breakdowns(wb, sheets)
+    _listing(
+        wb,
+        "矛盾纠纷台账",
+        f"{sheets.unit}矛盾纠纷台账（{sheets.month}，状态截至月末）",
+        sheets.cases,
+    )
+    _listing(wb, "流转记录", f"{sheets.unit}矛盾纠纷流转记录（{sheets.month}）", sheets.events)
+    _service(wb, sheets)
+    wb.save(out)
 
-    # 汇总
+
+def _summary(wb: Any, sheets: Sheets) -> None:
+    """汇总: the figures by unit, 小计 and 年度累计, with the form's signature lines."""
     ws = wb.create_sheet("汇总")
-    _setup(ws, [16] + [9] * len(SUMMARY_FIGURES), header_row=3)
-    ws.append([_cell(ws, f"{month.unit}矛盾纠纷排查化解情况表（{title_month}）", font=TITLE)])
+    rates = _shift(sheets.rates)
+    _setup(ws, [16] + [9] * len(sheets.figures), header_row=3)
+    ws.append([_cell(ws, f"{sheets.unit}矛盾纠纷排查化解情况表（{sheets.month}）", font=TITLE)])
     ws.append(
         [
-            _cell(ws, f"填报单位：{month.unit}"),
+            _cell(ws, f"填报单位：{sheets.unit}"),
             None,
             None,
             None,
-            _cell(ws, f"统计时段：{period.start:%Y-%m-%d} 至 {period.last_day:%Y-%m-%d}"),
+            _cell(ws, f"统计时段：{sheets.span}"),
         ]
     )
-    ws.append(_row(ws, headers, font=BOLD))
-    for unit in month.by_unit:
-        ws.append(_row(ws, [unit["unit"], *figure_values(unit["figures"])], rates=rate_cols))
-    ws.append(_row(ws, ["小计", *figure_values(month.figures)], font=BOLD, rates=rate_cols))
-    ws.append(_row(ws, ["年度累计", *figure_values(year.figures)], font=BOLD, rates=rate_cols))
-    last = 3 + len(month.by_unit) + 2
-    ws.auto_filter.ref = f"A3:{get_column_letter(len(headers))}{3 + len(month.by_unit)}"
+    ws.append(_row(ws, ["单位", *sheets.figures], font=BOLD))
+    for row in sheets.by_unit:
+        ws.append(_row(ws, row, rates=rates))
+    ws.append(_row(ws, ["小计", *sheets.subtotal], font=BOLD, rates=rates))
+    ws.append(_row(ws, ["年度累计", *sheets.year_total], font=BOLD, rates=rates))
+    ws.auto_filter.ref = f"A3:{get_column_letter(1 + len(sheets.figures))}{3 + len(sheets.by_unit)}"
     ws.append([])
-    ws.append(
-        [
-            _cell(ws, "填表人："),
-            None,
-            None,
-            None,
-            _cell(ws, "审核人："),
-            None,
-            None,
-            None,
-            _cell(ws, "日期："),
-        ]
-    )
-    ws.append(
-        [
-            _cell(
-                ws,
-                "说明：结转+新增+重开=化解+移交+撤销+在办；化解率=化解/(结转+新增+重开-撤销)。按事件历史统计至月末。",
-            )
-        ]
-    )
-    del last
+    signatures = ["填表人：", None, None, None, "审核人：", None, None, None, "日期："]
+    ws.append([_cell(ws, v) if v else None for v in signatures])
+    ws.append([_cell(ws, sheets.note)])
 
-    # 分类统计
+
+def _breakdowns(wb: Any, sheets: Sheets) -> None:
+    """分类统计: the figures by category, with a chart, then by severity."""
     ws = wb.create_sheet("分类统计")
-    _setup(ws, [14] + [9] * len(SUMMARY_FIGURES), header_row=2)
-    ws.append([_cell(ws, f"{month.unit}矛盾纠纷分类统计（{title_month}）", font=TITLE)])
-    ws.append(_row(ws, ["纠纷类型", *(name for _, name in SUMMARY_FIGURES)], font=BOLD))
-    categories = list(month.by_category.items())
-    for name, figures in categories:
-        ws.append(_row(ws, [name, *figure_values(figures)], rates=rate_cols))
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{2 + len(categories)}"
+    rates = _shift(sheets.rates)
+    _setup(ws, [14] + [9] * len(sheets.figures), header_row=2)
+    ws.append([_cell(ws, f"{sheets.unit}矛盾纠纷分类统计（{sheets.month}）", font=TITLE)])
+    ws.append(_row(ws, ["纠纷类型", *sheets.figures], font=BOLD))
+    for row in sheets.by_category:
+        ws.append(_row(ws, row, rates=rates))
+    last = 2 + len(sheets.by_category)
+    ws.auto_filter.ref = f"A2:{get_column_letter(1 + len(sheets.figures))}{last}"
     ws.append([])
-    ws.append(_row(ws, ["等级", *(name for _, name in SUMMARY_FIGURES)], font=BOLD))
-    for severity, figures in month.by_severity.items():
-        ws.append(_row(ws, [label(SEVERITIES, severity), *figure_values(figures)], rates=rate_cols))
+    ws.append(_row(ws, ["等级", *sheets.figures], font=BOLD))
+    for row in sheets.by_severity:
+        ws.append(_row(ws, row, rates=rates))
+    title, charted = sheets.chart
     chart = BarChart()
     chart.type = "col"
-    chart.title = "各类纠纷新增与化解"
+    chart.title = title
     chart.y_axis.title = "件"
-    chart.add_data(
-        Reference(ws, min_col=3, max_col=3, min_row=2, max_row=2 + len(categories)),
-        titles_from_data=True,
-    )
-    chart.add_data(
-        Reference(ws, min_col=5, max_col=5, min_row=2, max_row=2 + len(categories)),
-        titles_from_data=True,
-    )
-    chart.set_categories(Reference(ws, min_col=1, min_row=3, max_row=2 + len(categories)))
+    for figure in charted:
+        column = 2 + figure  # the unit's name is column 1
+        chart.add_data(
+            Reference(ws, min_col=column, max_col=column, min_row=2, max_row=last),
+            titles_from_data=True,
+        )
+    chart.set_categories(Reference(ws, min_col=1, min_row=3, max_row=last))
     chart.width, chart.height = 24, 10
-    ws.add_chart(chart, f"A{len(categories) + 10}")
+    ws.add_chart(chart, f"A{len(sheets.by_category) + 10}")
 
-    # 矛盾纠纷台账
-    ws = wb.create_sheet("矛盾纠纷台账")
-    _setup(
-        ws,
-        [12, 11, 12, 7, 14, 14, 10, 6, 8, 30, 8, 8, 8, 11, 11, 11, 20, 8, 8, 11, 8, 5],
-        header_row=2,
-    )
-    ws.append([_cell(ws, f"{month.unit}矛盾纠纷台账（{title_month}，状态截至月末）", font=TITLE)])
-    ws.append(_row(ws, list(CASE_HEADERS), font=BOLD))
-    for row in book.case_rows:
+
+def _listing(wb: Any, name: str, title: str, table: Table) -> None:
+    """A sheet of one table, one row per case or event, with a filter over it."""
+    ws = wb.create_sheet(name)
+    _setup(ws, table.widths or [], header_row=2)
+    ws.append([_cell(ws, title, font=TITLE)])
+    ws.append(_row(ws, table.headers, font=BOLD))
+    for row in table.rows:
         ws.append(_fast(ws, row))
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(CASE_HEADERS))}{2 + len(book.case_rows)}"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(table.headers))}{2 + len(table.rows)}"
 
-    # 流转记录
-    ws = wb.create_sheet("流转记录")
-    _setup(ws, [16, 12, 12, 7, 9, 9, 8, 9, 8, 10, 40], header_row=2)
-    ws.append([_cell(ws, f"{month.unit}矛盾纠纷流转记录（{title_month}）", font=TITLE)])
-    ws.append(_row(ws, list(EVENT_HEADERS), font=BOLD))
-    for row in book.event_rows:
-        ws.append(_fast(ws, row))
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(EVENT_HEADERS))}{2 + len(book.event_rows)}"
 
-    # 服务清单: the month's service figures, the items, and the demands still open at its end.
+def _service(wb: Any, sheets: Sheets) -> None:
+    """服务清单: the month's service figures, the items, and the demands still open at its end."""
     ws = wb.create_sheet("服务清单")
-    _setup(ws, [16, 12, 12, 36, 10, 14, 12], header_row=2)
-    svc = book.service
-    ws.append([_cell(ws, f"{month.unit}服务清单（{title_month}）", font=TITLE)])
-    ws.append(
-        _row(
-            ws,
-            ["需求新增", "认领", "完成", "取消", "月末待办", "完成率", "微心愿完成率"],
-            font=BOLD,
-        )
-    )
-    ws.append(
-        _row(
-            ws,
-            [
-                svc["new"],
-                svc["claimed"],
-                svc["fulfilled"],
-                svc["cancelled"],
-                svc["open_at_end"],
-                svc["fulfilment_rate"],
-                svc["wish_fulfilment_rate"],
-            ],
-            rates={5, 6},
-        )
-    )
+    _setup(ws, sheets.service.widths or [], header_row=2)
+    ws.append([_cell(ws, f"{sheets.unit}服务清单（{sheets.month}）", font=TITLE)])
+    ws.append(_row(ws, sheets.service.headers, font=BOLD))
+    for row in sheets.service.rows:
+        ws.append(_row(ws, row, rates=sheets.service.rates))
     ws.append([])
-    ws.append(_row(ws, ["服务项目", "社区", "服务次数", "服务人数", "志愿者人次"], font=BOLD))
-    for item in svc["by_item"]:
-        ws.append(
-            _fast(
-                ws,
-                [
-                    item["item"],
-                    item["community"],
-                    item["records"],
-                    item["served"],
-                    item["volunteers"],
-                ],
-            )
-        )
-    ws.append(_row(ws, ["合计", "", "", svc["served"], svc["volunteer_turns"]], font=BOLD))
+    items = sheets.service_items
+    ws.append(_row(ws, items.headers, font=BOLD))
+    for row in items.rows:
+        ws.append(_fast(ws, row))
+    if items.total is not None:
+        ws.append(_row(ws, items.total, font=BOLD))
     ws.append([])
-    ws.append(
-        _row(ws, ["月末待办需求", "社区", "网格", "内容", "类型", "状态", "认领方"], font=BOLD)
-    )
-    states = {"open": "待认领", "claimed": "已认领"}
-    for d in book.open_demands:
-        kind = "微心愿" if d["wish"] else d["category"]
-        ws.append(
-            _fast(
-                ws,
-                [
-                    d["number"],
-                    d["community"],
-                    d["grid"],
-                    d["summary"],
-                    kind,
-                    states[d["state"]],
-                    d["claimed_by"] or "",
-                ],
-            )
-        )
-    wb.save(out)
+    ws.append(_row(ws, sheets.open_demands.headers, font=BOLD))
+    for row in sheets.open_demands.rows:
+        ws.append(_fast(ws, row))
+
+
+def _shift(rates: frozenset[int]) -> frozenset[int]:
+    """Positions among the figures → positions in a row that starts with a name."""
+    return frozenset(i + 1 for i in rates)

@@ -1,9 +1,11 @@
-"""The monthly ledger workbook (台账, docs/design.md §6): the figures by unit with 小计 and 年度累计, the
-figures by category and severity with a chart, one row per case of the month as it stood at the
-month's end, the month's events, and the service lists.
+"""The monthly ledger workbook (台账, docs/design.md §6): the figures by unit with 小计 and
+年度累计, the figures by category and severity with a chart, one row per case of the month as it
+stood at the month's end, the month's events, and the service lists.
 
 Everything is read as of the period's end, and nothing in the workbook depends on when it is
 generated, so a closed month's workbook has the same cell values whenever it is regenerated.
+This module reads it and puts it in display form (headers, labels, rows); excel/book.py lays it
+out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +23,11 @@ from sqlmodel import col
 
 from redprop.core.models import Building, Case, CaseEvent, Category, Community, Grid
 from redprop.core.vocab import ACTIONS, LEVELS, SEVERITIES, STATES, label
-from redprop.figures.compute import Period, Report, report
+from redprop.figures.period import Period
+from redprop.figures.report import Report, report
+
+if TYPE_CHECKING:
+    from redprop.excel.book import Sheets, Table
 
 SUMMARY_FIGURES = (
     ("carried_over", "结转"),
@@ -43,43 +49,62 @@ SUMMARY_FIGURES = (
     ("yellow_at_end", "黄灯"),
     ("escalations", "上报次数"),
 )
-CASE_HEADERS = (
-    "编号",
-    "登记日期",
-    "社区",
-    "网格",
-    "地址",
-    "当事人",
-    "纠纷类型",
-    "等级",
-    "来源",
-    "简要情况",
-    "当前层级",
-    "状态",
-    "承办人",
-    "受理日期",
-    "化解日期",
-    "办结日期",
-    "结果",
-    "协议形式",
-    "履行情况",
-    "回访",
-    "满意度",
-    "超期",
+SUMMARY_NOTE = "说明：结转+新增+重开=化解+移交+撤销+在办；化解率=化解/(结转+新增+重开-撤销)。按事件历史统计至月末。"
+# The category chart: new and resolved cases of each category.
+CHART = ("各类纠纷新增与化解", ("registered", "resolved"))
+# (header, column width) of the case and event sheets.
+CASE_COLUMNS = (
+    ("编号", 12),
+    ("登记日期", 11),
+    ("社区", 12),
+    ("网格", 7),
+    ("地址", 14),
+    ("当事人", 14),
+    ("纠纷类型", 10),
+    ("等级", 6),
+    ("来源", 8),
+    ("简要情况", 30),
+    ("当前层级", 8),
+    ("状态", 8),
+    ("承办人", 8),
+    ("受理日期", 11),
+    ("化解日期", 11),
+    ("办结日期", 11),
+    ("结果", 20),
+    ("协议形式", 8),
+    ("履行情况", 8),
+    ("回访", 11),
+    ("满意度", 8),
+    ("超期", 5),
 )
-EVENT_HEADERS = (
-    "时间",
-    "编号",
-    "社区",
-    "网格",
-    "操作",
-    "原状态",
-    "原层级",
-    "新状态",
-    "新层级",
-    "操作人",
-    "说明",
+EVENT_COLUMNS = (
+    ("时间", 16),
+    ("编号", 12),
+    ("社区", 12),
+    ("网格", 7),
+    ("操作", 9),
+    ("原状态", 9),
+    ("原层级", 8),
+    ("新状态", 9),
+    ("新层级", 8),
+    ("操作人", 10),
+    ("说明", 40),
 )
+# The 服务清单 sheet: the month's service figures (key, header), the items, the open demands.
+SERVICE_FIGURES = (
+    ("new", "需求新增"),
+    ("claimed", "认领"),
+    ("fulfilled", "完成"),
+    ("cancelled", "取消"),
+    ("open_at_end", "月末待办"),
+    ("fulfilment_rate", "完成率"),
+    ("wish_fulfilment_rate", "微心愿完成率"),
+)
+SERVICE_WIDTHS = [16, 12, 12, 36, 10, 14, 12]
+ITEM_HEADERS = ["服务项目", "社区", "服务次数", "服务人数", "志愿者人次"]
+DEMAND_HEADERS = ["月末待办需求", "社区", "网格", "内容", "类型", "状态", "认领方"]
+DEMAND_STATES = {"open": "待认领", "claimed": "已认领"}
+WISH = "微心愿"
 SOURCES = {
     "patrol": "排查",
     "visit": "来访",
@@ -130,12 +155,63 @@ def build(
     year_start = datetime(period.start.year, 1, 1)
     # The 年度累计 row needs the year's total only, not its breakdowns.
     year = _year_total(session, Period(year_start, period.end), month)
+    names = _Names(
+        communities=dict(session.execute(select(Community.id, Community.name)).all()),
+        grids=dict(session.execute(select(Grid.id, Grid.code)).all()),
+        categories=dict(session.execute(select(Category.id, Category.name)).all()),
+        buildings=dict(session.execute(select(Building.id, Building.number)).all()),
+    )
+    case_rows = _case_rows(session, period, month, names)
+    event_rows = _event_rows(session, period, _scope_case_ids(session, community, grid), names)
+    from redprop.servicelists.lists import open_demands, service_figures
+
+    community_name = community
+    if grid and not community:
+        from redprop.units.org import get_grid
+
+        community_name = names.communities[get_grid(session, grid).community_id]
+    service = service_figures(session, start=period.start, end=period.end, community=community_name)
+    pending = open_demands(session, end=period.end, community=community_name)
+    return Book(period, month, year, case_rows, event_rows, service, pending)
+
+
+@dataclass
+class _Names:
+    """Names of the units, categories and buildings by id, for the rows."""
+
+    communities: dict[int, str]
+    grids: dict[int, str]  # codes
+    categories: dict[int, str]
+    buildings: dict[int, str]  # numbers
+
+
+def _year_total(session: Session, period: Period, month: Report) -> Report:
+    from redprop.figures.replay import outcomes
+    from redprop.figures.tally import figures_of
+
+    ids: dict[str, Any] = {}
+    if month.unit_kind == "community":
+        ids["community_id"] = month.unit_id
+    elif month.unit_kind == "grid":
+        ids["grid_id"] = month.unit_id
+    figures = figures_of(outcomes(session, period=period, **ids))
+    return Report(period, month.unit, month.unit_kind, figures, [], {}, {}, unit_id=month.unit_id)
+
+
+def _scope_case_ids(session: Session, community: str | None, grid: str | None) -> list[Any]:
+    from redprop.units.org import get_community, get_grid
+
+    if grid:
+        return [Case.grid_id == get_grid(session, grid).id]
+    if community:
+        return [Case.community_id == get_community(session, community).id]
+    return []
+
+
+def _case_rows(session: Session, period: Period, month: Report, names: _Names) -> list[list[Any]]:
+    """One row per case of the month, by number, as it stood at the month's end."""
     ids = sorted(o.case_id for o in month.outcomes)
     outcome_of = {o.case_id: o for o in month.outcomes}
-    communities: dict[int, str] = dict(session.execute(select(Community.id, Community.name)).all())
-    grids: dict[int, str] = dict(session.execute(select(Grid.id, Grid.code)).all())
-    categories: dict[int, str] = dict(session.execute(select(Category.id, Category.name)).all())
-    buildings: dict[int, str] = dict(session.execute(select(Building.id, Building.number)).all())
     cases: dict[int, Any] = {}
     history: dict[int, list[Any]] = defaultdict(list)
     case_cols = [
@@ -173,12 +249,17 @@ def build(
             .order_by(CaseEvent.case_id, CaseEvent.seq)
         ):
             history[e.case_id].append(e)
-    case_rows = []
-    for cid in sorted(ids, key=lambda i: cases[i].number):
-        c, o, events = cases[cid], outcome_of[cid], history[cid]
-        case_rows.append(_case_row(c, o, events, communities, grids, categories, buildings))
-    event_rows = []
-    scope_ids = _scope_case_ids(session, period, community, grid)
+    return [
+        _case_row(cases[cid], outcome_of[cid], history[cid], names)
+        for cid in sorted(ids, key=lambda i: cases[i].number)
+    ]
+
+
+def _event_rows(
+    session: Session, period: Period, scope: list[Any], names: _Names
+) -> list[list[Any]]:
+    """The period's events of the unit's cases, in time order."""
+    rows = []
     for e in session.execute(
         select(
             CaseEvent.at,
@@ -194,15 +275,15 @@ def build(
             CaseEvent.reason,
         )
         .join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.at >= period.start, CaseEvent.at < period.end, *scope_ids)
+        .where(CaseEvent.at >= period.start, CaseEvent.at < period.end, *scope)
         .order_by(CaseEvent.at, Case.number, CaseEvent.seq)
     ):
-        event_rows.append(
+        rows.append(
             [
                 e.at,
                 e.number,
-                communities[e.community_id],
-                grids[e.grid_id],
+                names.communities[e.community_id],
+                names.grids[e.grid_id],
                 ACTION_LABELS[e.action],
                 STATE_LABELS.get(e.from_state, ""),
                 LEVEL_LABELS.get(e.from_level, ""),
@@ -212,55 +293,10 @@ def build(
                 e.reason or "",
             ]
         )
-    from redprop.servicelists.lists import open_demands, service_figures
-
-    community_name = community
-    if grid and not community:
-        from redprop.units.org import get_grid
-
-        community_name = communities[get_grid(session, grid).community_id]
-    service = service_figures(session, start=period.start, end=period.end, community=community_name)
-    pending = open_demands(session, end=period.end, community=community_name)
-    return Book(period, month, year, case_rows, event_rows, service, pending)
+    return rows
 
 
-def _year_total(session: Session, period: Period, month: Report) -> Report:
-    from redprop.figures.compute import figures_of, outcomes
-
-    ids: dict[str, Any] = {}
-    if month.unit_kind == "community":
-        ids["community_id"] = session.scalar(
-            select(Community.id).where(Community.name == month.unit)
-        )
-    elif month.unit_kind == "grid":
-        ids["grid_id"] = session.scalar(
-            select(Grid.id).where(Grid.code == month.unit.split(" ")[0])
-        )
-    figures = figures_of(outcomes(session, period=period, **ids))
-    return Report(period, month.unit, month.unit_kind, figures, [], {}, {})
-
-
-def _scope_case_ids(
-    session: Session, period: Period, community: str | None, grid: str | None
-) -> list[Any]:
-    from redprop.units.org import get_community, get_grid
-
-    if grid:
-        return [Case.grid_id == get_grid(session, grid).id]
-    if community:
-        return [Case.community_id == get_community(session, community).id]
-    return []
-
-
-def _case_row(
-    c: Any,
-    o: Any,
-    events: list[Any],
-    communities: dict[int, str],
-    grids: dict[int, str],
-    categories: dict[int, str],
-    buildings: dict[int, str],
-) -> list[Any]:
+def _case_row(c: Any, o: Any, events: list[Any], names: _Names) -> list[Any]:
     accepted: date | None = None
     resolved: date | None = None
     closed: date | None = None
@@ -286,7 +322,7 @@ def _case_row(
     address = "".join(
         p
         for p in (
-            f"{buildings[c.building_id]}号楼" if c.building_id else "",
+            f"{names.buildings[c.building_id]}号楼" if c.building_id else "",
             f"{c.unit}单元" if c.unit else "",
             f"{c.room}室" if c.room else "",
         )
@@ -294,11 +330,11 @@ def _case_row(
     return [
         c.number,
         c.registered_at.date(),
-        communities[c.community_id],
-        grids[c.grid_id],
+        names.communities[c.community_id],
+        names.grids[c.grid_id],
         address,
         "、".join(mask_name(p) for p in json.loads(c.parties)),
-        categories[c.category_id],
+        names.categories[c.category_id],
         label(SEVERITIES, c.severity),
         SOURCES.get(c.source, c.source),
         c.summary,
@@ -317,10 +353,81 @@ def _case_row(
     ]
 
 
+def sheets(book: Book) -> Sheets:
+    """The workbook's content in display form, for the writer."""
+    from redprop.excel.book import Sheets
+
+    period, month = book.period, book.month_report
+    keys = [key for key, _ in SUMMARY_FIGURES]
+    chart_title, charted = CHART
+    return Sheets(
+        unit=month.unit,
+        month=month_label(period),
+        span=f"{period.start:%Y-%m-%d} 至 {period.last_day:%Y-%m-%d}",
+        note=SUMMARY_NOTE,
+        figures=[name for _, name in SUMMARY_FIGURES],
+        rates=frozenset(i for i, key in enumerate(keys) if key.endswith("_rate")),
+        chart=(chart_title, tuple(keys.index(key) for key in charted)),
+        by_unit=[[u["unit"], *figure_values(u["figures"])] for u in month.by_unit],
+        subtotal=figure_values(month.figures),
+        year_total=figure_values(book.year_report.figures),
+        by_category=[[name, *figure_values(f)] for name, f in month.by_category.items()],
+        by_severity=[
+            [label(SEVERITIES, severity), *figure_values(f)]
+            for severity, f in month.by_severity.items()
+        ],
+        cases=_table(CASE_COLUMNS, book.case_rows),
+        events=_table(EVENT_COLUMNS, book.event_rows),
+        **_service_tables(book),
+    )
+
+
+def _table(columns: tuple[tuple[str, int], ...], rows: list[list[Any]]) -> Table:
+    from redprop.excel.book import Table
+
+    return Table([h for h, _ in columns], rows, widths=[w for _, w in columns])
+
+
+def _service_tables(book: Book) -> dict[str, Table]:
+    """The 服务清单 sheet's three tables: the month's figures, the items, the open demands."""
+    from redprop.excel.book import Table
+
+    svc = book.service
+    items = [
+        [i["item"], i["community"], i["records"], i["served"], i["volunteers"]]
+        for i in svc["by_item"]
+    ]
+    demands = [
+        [
+            d["number"],
+            d["community"],
+            d["grid"],
+            d["summary"],
+            WISH if d["wish"] else d["category"],
+            DEMAND_STATES[d["state"]],
+            d["claimed_by"] or "",
+        ]
+        for d in book.open_demands
+    ]
+    keys = [key for key, _ in SERVICE_FIGURES]
+    return {
+        "service": Table(
+            [name for _, name in SERVICE_FIGURES],
+            [[svc[key] for key in keys]],
+            widths=SERVICE_WIDTHS,
+            rates=frozenset(i for i, key in enumerate(keys) if key.endswith("_rate")),
+        ),
+        "service_items": Table(
+            ITEM_HEADERS, items, total=["合计", "", "", svc["served"], svc["volunteer_turns"]]
+        ),
+        "open_demands": Table(DEMAND_HEADERS, demands),
+    }
+
+
 def write(book: Book, out: Path) -> None:
     from redprop.excel.book import write_ledger
 
-    write_ledger(book, out)
+    write_ledger(sheets(book), out)
 
 
 def month_label(period: Period) -> str:

@@ -1,0 +1,317 @@
+"""Where each case of a period stood (docs/design.md §4): replayed from the event history as of the
+period's end, so a closed month gives the same figures whenever it is generated.
+
+A case belongs to the period's population U when it was open at the start (carried_over),
+registered in it (registered), or brought back from a closed state in it (reopened: a reopen, or
+a visit that sent it back to work). Each case of U ends the period in exactly one class, so
+
+    carried_over + registered + reopened = open_at_end + resolved + referred + withdrawn.
+
+Only cases that are open now or had an event since the period began can belong to U; the rest
+are never read (an index on the case's last event time finds them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from redprop.cases.rules import OPEN, Action, State, warning
+from redprop.core import tables as t
+from redprop.core.bulk import paused_gc
+from redprop.figures.period import Period
+
+END_CLASS = {state: "open_at_end" for state in OPEN} | {
+    State.resolved: "resolved",
+    State.closed: "resolved",
+    State.referred: "referred",
+    State.withdrawn: "withdrawn",
+}
+# The open states as plain text for the database (sorted: a stable query).
+_OPEN = sorted(state.value for state in OPEN)
+
+# An event row as read below: (case_id, seq, action, from_state, state, level, at, due_on,
+# yellow_on, from_level), dates and times raw.
+Event = tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One case of U: how it entered the period and where it stood at the end."""
+
+    case_id: int
+    community_id: int
+    grid_id: int
+    category_id: int
+    severity: str
+    entry: str  # carried_over | registered | reopened
+    end_class: str  # open_at_end | resolved | referred | withdrawn
+    state: str  # at the end
+    level: str  # at the end
+    resolved_level: str | None = None
+    on_time: bool | None = None
+    overdue: bool = False
+    yellow: bool = False
+    escalations: int = 0
+
+
+def outcomes(
+    session: Session,
+    *,
+    period: Period,
+    today: date | None = None,
+    community_id: int | None = None,
+    grid_id: int | None = None,
+) -> list[Outcome]:
+    """Every case of U for the period and unit, as of the period's end. Warnings are judged on
+    the period's last day, or today for a period not yet over (a closed month never moves)."""
+    d = t.dispute.c
+    units: list[Any] = []
+    if community_id is not None:
+        units.append(d.community_id == community_id)
+    if grid_id is not None:
+        units.append(d.grid_id == grid_id)
+    day = min(period.last_day, today) if today else period.last_day
+    keys = _Keys(period, day)
+    with paused_gc():
+        found = _quiet(session, units, keys)
+        # Active since the period began: replay their events up to its end.
+        active = {
+            r[0]: r
+            for r in _fetch(
+                session,
+                select(d.id, d.community_id, d.grid_id, d.category_id, d.severity).where(
+                    d.registered_at < period.end, *units, d.last_at >= period.start
+                ),
+            )
+        }
+        if active:
+            found += _replayed(session, period, active, keys)
+        return found
+
+
+def _quiet(session: Session, units: list[Any], keys: _Keys) -> list[Outcome]:
+    """The cases open now and untouched since the period began: open at both ends, as the row
+    says. Selected by state alone (the open cases are few; SQLite would otherwise walk the
+    last_at index over every closed case), the dates are checked here. Dates and times are read
+    raw (ISO text on SQLite, native values on PostgreSQL) and compared as they come: parsing
+    millions of them would cost more than the whole computation."""
+    d = t.dispute.c
+    quiet = select(
+        d.id,
+        d.community_id,
+        d.grid_id,
+        d.category_id,
+        d.severity,
+        d.state,
+        d.level,
+        type_coerce(d.due_on, String),
+        type_coerce(d.yellow_on, String),
+        type_coerce(d.last_at, String),
+        type_coerce(d.registered_at, String),
+    ).where(*units, d.state.in_(_OPEN))
+    found: list[Outcome] = []
+    for cid, com, grd, cat, sev, state, level, due, yellow, last_at, reg_at in _fetch(
+        session, quiet
+    ):
+        keys.bind(last_at)
+        if last_at >= keys.start or reg_at >= keys.end:
+            continue
+        flag = warning(state, due, yellow, keys.day_key)
+        found.append(
+            Outcome(
+                cid,
+                com,
+                grd,
+                cat,
+                sev,
+                "carried_over",
+                "open_at_end",
+                state,
+                level,
+                overdue=flag == "red",
+                yellow=flag == "yellow",
+            )
+        )
+    return found
+
+
+def _replayed(
+    session: Session, period: Period, active: dict[int, Any], keys: _Keys
+) -> list[Outcome]:
+    """The active cases of U: each replayed from its events in the period, or, when it has none
+    there, taken as its first later event found it."""
+    e = t.case_event.c
+    cols = (
+        e.case_id,
+        e.seq,
+        e.action,
+        e.from_state,
+        e.state,
+        e.level,
+        type_coerce(e.at, String),
+        type_coerce(e.due_on, String),
+        type_coerce(e.yellow_on, String),
+        e.from_level,
+    )
+    # The period's own events, read by time (one range of the `at` index). A case's state at the
+    # period's start is the `from_state` of its first event in the period, so nothing before the
+    # period is read, except the few points looked up below.
+    by_case: dict[int, list[Event]] = {}
+    for row in _fetch(session, select(*cols).where(e.at >= period.start, e.at < period.end)):
+        if row[0] in active:
+            by_case.setdefault(row[0], []).append(row)
+    for events in by_case.values():
+        events.sort(key=itemgetter(1))
+    # Cases touched only after the period: their first later event says how they stood all
+    # through it, and the event before that gives their due dates at its end.
+    late = [cid for cid in active if cid not in by_case]
+    first_after: dict[int, Event] = {}
+    for chunk in _chunks(late):
+        for row in _fetch(session, select(*cols).where(e.case_id.in_(chunk), e.at >= period.end)):
+            if row[0] not in first_after or row[1] < first_after[row[0]][1]:
+                first_after[row[0]] = row
+    # The event just before: for late cases, and for a resolve that opens a case's period (the
+    # due date it was measured against).
+    wanted = [(cid, row[1] - 1) for cid, row in first_after.items()]
+    wanted += [(cid, ev[0][1] - 1) for cid, ev in by_case.items() if ev[0][2] == Action.resolve]
+    prior: dict[int, Event] = {}
+    seq_wanted = dict(wanted)
+    # By case (the index SQLite uses for a plain IN list; a row-value IN would scan the table),
+    # keeping the one event wanted of each.
+    for chunk in _chunks(list(seq_wanted)):
+        for row in _fetch(session, select(*cols).where(e.case_id.in_(chunk))):
+            if row[1] == seq_wanted[row[0]]:
+                prior[row[0]] = row
+    found: list[Outcome] = []
+    for case_id, case in active.items():
+        if case_id in by_case:
+            outcome = _replay(case, by_case[case_id], prior.get(case_id), keys)
+        elif case_id in first_after:
+            outcome = _untouched(case, first_after[case_id], prior.get(case_id), keys)
+        else:
+            outcome = None
+        if outcome is not None:
+            found.append(outcome)
+    return found
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Keys:
+    """The period's bounds, and the day warnings are judged on, in whatever form the database
+    returns dates and times in."""
+
+    def __init__(self, period: Period, day: date) -> None:
+        self.period, self.day = period, day
+        self.kind: type | None = None
+
+    def bind(self, sample: Any) -> None:
+        if self.kind is not None:
+            return
+        self.kind = type(sample)
+        self.start: Any
+        self.end: Any
+        if isinstance(sample, str):
+            self.start = self.period.start.strftime("%Y-%m-%d %H:%M:%S.%f")
+            self.end = self.period.end.strftime("%Y-%m-%d %H:%M:%S.%f")
+            self.day_key: Any = self.day.isoformat()
+        else:
+            self.start, self.end, self.day_key = self.period.start, self.period.end, self.day
+
+    def date_of(self, at: Any) -> Any:
+        return at[:10] if isinstance(at, str) else at.date()
+
+
+def _replay(case: Any, events: list[Event], before: Event | None, keys: _Keys) -> Outcome | None:
+    """A case's events in the period, in order: how it entered and where it ended."""
+    state_at_start = events[0][3]  # the state before its first event in the period
+    prev_due = before[7] if before else None
+    state = level = due = yellow = None
+    registered = reopened = False
+    resolution = None
+    escalations = 0
+    keys.bind(events[0][6])
+    for _, _, action, from_state, new_state, new_level, at, due_on, yellow_on, _ in events:
+        if action == Action.register:
+            registered = True
+        elif from_state is not None and from_state not in OPEN and new_state in OPEN:
+            reopened = True
+        elif action == Action.escalate:
+            escalations += 1
+        if action == Action.resolve:
+            resolution = (new_level, at, prev_due)
+        prev_due = due_on
+        state, level, due, yellow = new_state, new_level, due_on, yellow_on
+    if state_at_start in OPEN:
+        entry = "carried_over"
+    elif registered:
+        entry = "registered"
+    elif reopened:
+        entry = "reopened"
+    else:
+        return None
+    return _outcome(case, entry, state, level, due, yellow, escalations, resolution, keys)
+
+
+def _untouched(case: Any, after: Event, before: Event | None, keys: _Keys) -> Outcome | None:
+    """A case with no event in the period but some after it: it stood all through the period as
+    its first later event found it."""
+    state = after[3]
+    if state not in OPEN:
+        return None
+    keys.bind(after[6])
+    due, yellow = (before[7], before[8]) if before else (None, None)
+    return _outcome(case, "carried_over", state, after[9], due, yellow, 0, None, keys)
+
+
+def _outcome(
+    case: Any,
+    entry: str,
+    state: Any,
+    level: Any,
+    due: Any,
+    yellow: Any,
+    escalations: int,
+    resolution: Any,
+    keys: _Keys,
+) -> Outcome:
+    end_class = END_CLASS[state]
+    flag = warning(state, due, yellow, keys.day_key)
+    outcome = Outcome(
+        case[0],
+        case[1],
+        case[2],
+        case[3],
+        case[4],
+        entry,
+        end_class,
+        state,
+        level or "",
+        overdue=flag == "red",
+        yellow=flag == "yellow",
+        escalations=escalations,
+    )
+    if end_class == "resolved" and resolution is not None:
+        outcome.resolved_level = resolution[0]
+        outcome.on_time = resolution[2] is None or keys.date_of(resolution[1]) <= resolution[2]
+    return outcome
+
+
+def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    """All rows as the driver returns them: no SQLAlchemy row objects (hundreds of thousands of
+    events are read for a month of a large ledger)."""
+    result = session.connection().execute(stmt)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
