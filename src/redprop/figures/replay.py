@@ -1,5 +1,5 @@
-"""Where each case of a period stood (docs/design.md §4): replayed from the event history as of the
-period's end, so a closed month gives the same figures whenever it is generated.
+"""Where each case of a period stood (docs/design.md §4): replayed from the event history as of
+the period's end, so a closed month gives the same figures whenever it is generated.
 
 A case belongs to the period's population U when it was open at the start (carried_over),
 registered in it (registered), or brought back from a closed state in it (reopened: a reopen, or

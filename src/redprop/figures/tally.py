@@ -1,6 +1,6 @@
-"""The figures of a set of cases (docs/design.md §4): counts by how cases entered and ended the period,
-the rates, and the levels cases were resolved at. They are sums over a histogram of what each
-case contributes (its signature), so the breakdowns of a large month cost one pass over its
+"""The figures of a set of cases (docs/design.md §4): counts by how cases entered and ended the
+period, the rates, and the levels cases were resolved at. They are sums over a histogram of what
+each case contributes (its signature), so the breakdowns of a large month cost one pass over its
 cases, not one per unit."""
 
 from __future__ import annotations
