@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from redprop.cases.rules import Action, State
 from redprop.core.models import Building, Case, CaseEvent, Category, Community, Grid
 from redprop.core.vocab import ACTIONS, LEVELS, SEVERITIES, STATES, label
 from redprop.figures.period import Period
@@ -304,18 +305,18 @@ def _case_row(c: Any, o: Any, events: list[Any], names: _Names) -> list[Any]:
     handler = outcome = agreement = fulfilled = satisfaction = ""
     for e in events:
         data = json.loads(e.data)
-        if e.action == "accept":
+        if e.action == Action.accept:
             accepted, handler = e.at.date(), e.actor
-        elif e.action == "resolve":
+        elif e.action == Action.resolve:
             resolved, outcome = e.at.date(), e.reason or ""
             agreement = AGREEMENT.get(data.get("agreement", ""), "")
-        elif e.action == "visit":
+        elif e.action == Action.visit:
             visited = e.at.date()
             satisfaction = SATISFACTION.get(data.get("satisfaction", ""), "")
             fulfilled = FULFILLED.get(data.get("fulfilled", ""), "")
-            if e.state == "closed":
+            if e.state == State.closed:
                 closed = e.at.date()
-        elif e.action == "reopen":
+        elif e.action == Action.reopen:
             resolved = closed = None
             outcome = agreement = fulfilled = satisfaction = ""
             visited = None
