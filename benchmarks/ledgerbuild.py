@@ -1,22 +1,33 @@
 """A large ledger for benchmarks, built fast: the demo street plus N disputes with consistent,
 hash-chained event histories, bulk-inserted with the sqlite3 module (not the ORM).
 
-    python benchmarks/ledgerbuild.py /tmp/big.db --cases 1000000 [--seed 1] [--workers N]
+    python benchmarks/ledgerbuild.py /tmp/big.db --cases 1000000 [--seed 1] [--workers N] [--verify]
     from ledgerbuild import build_ledger        (benchmarks/cases.py does)
 
 Cases are registered from January 2025 to NOW (2026-11-20 18:00, local time) over the 104 demo
-grids. Each case lives a story played forward with the ladder's rules (docs/design.md §3): accepted,
+grids. Each case lives a story played forward on the ladder (docs/design.md §3): accepted,
 maybe escalated by hand or by the daily overdue sweep, given an extension, suspended and resumed,
 noted, resolved and visited (sometimes reopened), referred or withdrawn. The story is cut off at
-NOW, so recent cases are open and old ones mostly closed. Events are hashed with
-services.cases.event_hash, so `redprop db check` accepts the ledger; date-times are stored in
-the text format SQLAlchemy writes for SQLite ('2026-11-03 09:30:00.000000'). Run redprop
-against it with REDPROP_NOW set to NOW.
+NOW, so recent cases are open and old ones mostly closed.
+
+The story only chooses actions, times and people. What an action does comes from the ladder's
+own table (redprop.cases.rules.TRANSITIONS: the to-state, the level move, the clock, the visit's
+reopened branch), applied here on ordinal day numbers instead of through rules.step (about
+6 µs a call, half a CPU-minute over the 4.9 million events); a move the table lacks raises
+StoryError, and so does a person the ladder's grants (rules.why_not) do not let act. --verify
+also replays every case through rules.step and compares the whole status.
+
+Events are hashed with redprop.cases.log.event_hash, so `redprop db check` accepts the
+ledger; date-times are stored in the text format SQLAlchemy writes for SQLite
+('2026-11-03 09:30:00.000000'). Run redprop against it with REDPROP_NOW set to NOW.
 
 Worker processes generate the rows in jobs of about CHUNK cases (each job has its own seed, so
 the ledger is the same whatever the number of workers) while the main process inserts them with
 executemany in one transaction, without a journal; the file is switched to WAL at the end.
 A million cases (4.9 million events, a 2.6 GB file) take about three CPU-minutes.
+
+Longer than 500 lines because it is one self-contained script: the texts and weights of the
+stories (~170 lines), the story itself and the bulk loader, run both as a script and imported.
 """
 
 from __future__ import annotations
@@ -39,8 +50,33 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from redprop.cases.actions import GENESIS, REFER_TO, event_hash
-from redprop.cases.rules import ESCALATION_REASON, SYSTEM_ACTOR, YELLOW_SHARE, Severity
+from redprop.cases.log import event_hash
+from redprop.cases.rules import (
+    ESCALATION_REASON,
+    OPEN,
+    RULES,
+    RUNNING,
+    SYSTEM_ACTOR,
+    TRANSITIONS,
+    YELLOW_SHARE,
+    Action,
+    Actor,
+    Clock,
+    Level,
+    Move,
+    Place,
+    Settings,
+    Severity,
+    State,
+    Status,
+    Step,
+    refuse_pair,
+    step,
+    why_not,
+)
+from redprop.core.eventlog import GENESIS, data_text
+from redprop.core.vocab import REFER_TO
+from redprop.core.workdays import Calendar
 
 # The benchmark's "now": every generated time is at or before it; run redprop with REDPROP_NOW set
 # to it so that warnings and the sweep see the ledger as of this moment.
@@ -60,17 +96,41 @@ EVENT_COLUMNS = (
     "recorded_at", "actor", "staff_id", "reason", "data", "due_on", "prev_hash", "hash",
 )  # fmt: skip
 
-R, IP, S = "registered", "in_progress", "suspended"
-OPEN = frozenset({R, IP, S})
-WORKING = frozenset({R, IP})
-NEEDS_IP = frozenset({"resolve", "suspend"})
+# The ladder's table as the story plays it: states, levels and actions are the plain strings the
+# ledger stores. (state, action) → (to-state or None to keep it, level move, clock, the visit's
+# reopened (state, clock) or None), one entry per pair of rules.TRANSITIONS.
+Fast = tuple[str | None, Move, Clock, tuple[str, Clock] | None]
+LADDER: dict[tuple[str | None, str], Fast] = {
+    (None if state is None else state.value, action.value): (
+        None if row.target is None else row.target.value,
+        row.effect.move,
+        row.effect.clock,
+        None
+        if row.effect.reopened is None
+        else (row.effect.reopened[0].value, row.effect.reopened[1]),
+    )
+    for (state, action), row in TRANSITIONS.items()
+}
+OPEN_STATES = frozenset(s.value for s in OPEN)  # a due date and a yellow date
+WORKING = frozenset(s.value for s in RUNNING)  # the sweep's cases
+# Actions only a case in progress takes (resolve, suspend): a registered case is accepted first.
+NEEDS_IP = frozenset(a.value for a, row in RULES.items() if row.sources == {State.in_progress})
+# Actions the story may ask for when they no longer apply (escalate at the top level, assign to a
+# level that is not below, extend a case no longer worked): then it does without them.
+OPTIONAL = frozenset({Action.escalate.value, Action.assign.value, Action.extend.value})
+R = State.registered.value
 SWEPT = json.dumps({"swept": True})
 ONE_DAY = timedelta(days=1)
 
 
+class StoryError(Exception):
+    """The story asked for a move the ladder's table lacks, or picked someone the grants do not
+    allow: a bug in this builder (a ledger built anyway would fail `redprop db check`)."""
+
+
 def _data(**values: Any) -> str:
-    """An event's data column, as services.cases writes it."""
-    return json.dumps(values, ensure_ascii=False, sort_keys=True)
+    """An event's data column, as redprop writes it."""
+    return data_text(values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,11 +296,10 @@ def _cumulative(weights: list[float]) -> list[float]:
 @dataclass
 class World:
     now: datetime
-    levels: tuple[str, ...]
-    top: str
-    limits: dict[str, int]
-    policy: str
-    intake: dict[str, str]
+    settings: Settings  # the ledger's ladder settings: levels, limits, the sweep's policy
+    cal: Calendar  # the ledger's calendar (the ordinal tables below are made from it)
+    actors: dict[int, Actor]  # staff id → the staff member as the grants see them
+    verify: bool  # replay every case through rules.step too
     base: int  # the ordinal of the first day in the workday tables
     cum: list[int]  # workdays in [base, base + i]
     workdays: list[int]  # ordinals of the working days from base on
@@ -263,7 +322,7 @@ class _Stop(Exception):
 
 
 class _Event:
-    """The attributes services.cases.event_hash reads from a CaseEvent."""
+    """The attributes redprop.cases.log.event_hash reads from a CaseEvent."""
 
     __slots__ = (
         "action",
@@ -295,9 +354,17 @@ class _Maker:
         self.dates = [date.fromordinal(world.base + i) for i in range(n)]
         self.iso = [d.isoformat() for d in self.dates]
         self.seconds = [timedelta(seconds=s) for s in range(86400)]
-        self.above = {lv: (world.levels[i + 1] if i + 1 < len(world.levels) else None)
-                      for i, lv in enumerate(world.levels)}  # fmt: skip
-        self.below = {lv: world.levels[:i] for i, lv in enumerate(world.levels)}
+        # The ladder settings in the ledger's plain strings, looked up at every event.
+        settings = world.settings
+        levels = [lv.value for lv in settings.levels]
+        self.above = {
+            lv.value: getattr(settings.above(lv), "value", None) for lv in settings.levels
+        }
+        self.below = {lv: levels[:i] for i, lv in enumerate(levels)}  # where a case may be assigned
+        self.limits = {lv.value: days for lv, days in settings.limits.items()}
+        self.intakes = {sev.value: settings.intake(sev).value for sev in Severity}
+        self.top, self.sweep_escalates = settings.top.value, settings.policy == "escalate"
+        self.granted: set[tuple[int, int, str, str]] = set()  # (staff, grid, level, action)
         rng = self.rng
         self.names = [
             rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
@@ -407,7 +474,7 @@ class _Maker:
             return self.staff_at("street")
         return self.staff_at("grid")
 
-    # -- the ladder (docs/design.md §3, as redprop.cases.rules.step applies it) --------------------
+    # -- the ladder (docs/design.md §3): its table's rows, applied on ordinal days -------------
 
     def act(
         self,
@@ -422,53 +489,115 @@ class _Maker:
         reopens: bool = False,
         recorded: datetime | None = None,
     ) -> None:
+        """Take `action` by `who` (name, staff id; no id: the system) as rules.step would, and
+        record its event. `reopens`: the visit found the case unsatisfied or not honoured."""
         from_state, from_level = self.state, self.level
-        day = at.toordinal()
-        start = False
-        if action == "register":
-            self.state, self.level, start = R, self.intake, True
-        elif action == "accept":
-            self.state, self.accepted = IP, True
-        elif action == "escalate":
-            self.state, self.level, start = R, self.above[self.level], True
-        elif action == "assign":
-            self.state, self.level, start = R, to_level, True
-        elif action == "extend":
-            self.limit += days
-        elif action == "suspend":
-            self.state, self.susp = S, day
-        elif action == "resume":
-            self.paused += self.wd_between(self.susp, day)
-            self.state, self.susp = IP, None
-        elif action == "resolve":
-            self.state = "resolved"
-        elif action == "refer":
-            self.state = "referred"
-        elif action == "withdraw":
-            self.state = "withdrawn"
-        elif action == "visit":
-            self.state, start = (IP, True) if reopens else ("closed", False)
-        elif action == "reopen":
-            self.state, start = IP, True
-        elif action == "supervise":
+        try:
+            target, move, clock, reopened = LADDER[(from_state, action)]
+        except KeyError:
+            state = None if from_state is None else State(from_state)
+            refusal = refuse_pair(self.number, state, Action(action))
+            raise StoryError(refusal.en) from None
+        if reopens and reopened is not None:
+            target, clock = reopened
+        level = from_level if move is Move.same else self.moved(move, action, to_level)
+        # A registration is checked at the level it lands on (as redprop.cases.actions does).
+        self.check_actor(who, action, level if move is Move.intake else from_level)
+        if target is not None:
+            self.state = target
+        self.level = level
+        if clock is not Clock.keep:
+            self.run_clock(clock, at.toordinal(), days)
+        if action == "supervise":  # as rules.step: the sweep's 督办 mark, which a new clock clears
             self.supervised = True
-        if start:
-            self.clock, self.limit, self.paused = day, self.w.limits[self.level], 0
+        elif action == "accept":  # the story's memory, not the ladder's (see must_accept)
+            self.accepted = True
+        self.set_due()
+        self.record(action, at, who, from_state, from_level, reason, data, recorded)
+
+    def moved(self, move: Move, action: str, to_level: str | None) -> str:
+        """The level after a row's level move (rules._level_after on the ledger's levels)."""
+        if move is Move.intake:
+            return self.intake
+        now = self.level
+        assert now is not None
+        if move is Move.up:
+            level = self.above[now]
+        else:  # Move.down
+            level = to_level if to_level in self.below[now] else None
+        if level is None:
+            raise StoryError(f"case {self.number}: no level to {action} it to from {now}")
+        return level
+
+    def run_clock(self, clock: Clock, day: int, days: int) -> None:
+        """A row's clock effect on `day` (an ordinal), as rules.step applies it."""
+        if clock is Clock.start:
+            self.clock, self.limit, self.paused = day, self.limits[self.level], 0
             self.susp, self.supervised = None, False
-        base = self.w.base
-        if self.state in OPEN:
-            wd, cum, i, paused = self.w.workdays, self.w.cum, self.clock - base, self.paused
-            share = self.shares.get(self.limit) or math.ceil(self.limit * YELLOW_SHARE)
-            # Calendar.add_workdays(clock_start, n) for n > 0 (limits are at least one day)
-            due = self.due = wd[cum[i] + self.limit + paused - 1]
-            self.yellow = wd[cum[i] + share + paused - 1]
-            due_on, due_iso = self.dates[due - base], self.iso[due - base]
+        elif clock is Clock.extend:
+            if days < 1:
+                raise StoryError(f"case {self.number}: an extension of {days} days")
+            self.limit += days
+        elif clock is Clock.pause:
+            self.susp = day
+        elif clock is Clock.resume:
+            assert self.susp is not None
+            self.paused += self.wd_between(self.susp, day)
+            self.susp = None
         else:
-            self.due = self.yellow = due_on = due_iso = None
+            raise StoryError(f"case {self.number}: unknown clock effect {clock}")
+
+    def set_due(self) -> None:
+        """The due and yellow days of an open case: Status.due_on and yellow_on, on ordinals."""
+        if self.state not in OPEN_STATES:
+            self.due = self.yellow = None
+            return
+        w, limit = self.w, self.limit
+        wd, i, paused = w.workdays, w.cum[self.clock - w.base], self.paused
+        share = self.shares.get(limit) or math.ceil(limit * YELLOW_SHARE)
+        # Calendar.add_workdays(clock_start, n) for n > 0 (limits are at least one day)
+        self.due = wd[i + limit + paused - 1]
+        self.yellow = wd[i + share + paused - 1]
+
+    def check_actor(self, who: tuple[str, int | None], action: str, level: str | None) -> None:
+        """Raise unless the ladder's grants let `who` take `action` on this case at `level`;
+        the answer is remembered per (staff, grid, level, action). The system (the sweep) is
+        not staff and needs no grant."""
+        staff_id = who[1]
+        if staff_id is None:
+            return
+        key = (staff_id, self.grid_id, level or "", action)
+        if key in self.granted:
+            return
+        place = Place(self.street_id, self.community_id, self.grid_id)
+        actor = self.w.actors[staff_id]
+        why = why_not(actor, Action(action), None if level is None else Level(level), place)
+        if why is not None:
+            raise StoryError(
+                f"case {self.number}: {actor.name} ({actor.role}) may not {action}: {why[1]}"
+            )
+        self.granted.add(key)
+
+    def record(
+        self,
+        action: str,
+        at: datetime,
+        who: tuple[str, int | None],
+        from_state: str | None,
+        from_level: str | None,
+        reason: str | None,
+        data: str,
+        recorded: datetime | None,
+    ) -> None:
+        """Append the event of an action just taken, hash-chained to the one before."""
         if recorded is None:
             recorded = at + self.seconds[int(self.rng.random() * 600)]
             if recorded > self.now:
                 recorded = self.now
+        base = self.w.base
+        due_on = due_iso = None
+        if self.due is not None:
+            due_on, due_iso = self.dates[self.due - base], self.iso[self.due - base]
         ev, prev, state, level = self.ev, self.last_hash, self.state, self.level
         seq = self.seq = self.seq + 1
         ev.seq, ev.action, ev.from_state, ev.from_level, ev.state, ev.level = (
@@ -494,7 +623,7 @@ class _Maker:
                 moment += ONE_DAY
             if moment >= until:
                 return
-            if self.w.policy == "escalate" and self.level != self.w.top:
+            if self.sweep_escalates and self.level != self.top:
                 self.act(
                     "escalate",
                     moment,
@@ -546,6 +675,20 @@ class _Maker:
             if self.seq == seq:
                 return
 
+    def applies(self, action: str, to_level: str | None) -> bool:
+        """Whether the ladder's table has `action` from the case's state, and its level move
+        has somewhere to go."""
+        fast = LADDER.get((self.state, action))
+        if fast is None:
+            return False
+        move, level = fast[1], self.level
+        assert level is not None
+        if move is Move.up:
+            return self.above[level] is not None
+        if move is Move.down:
+            return to_level in self.below[level]
+        return True
+
     def do(self, action: str, at: datetime, who: str = "level", **kw: Any) -> datetime:
         """A person's action at (about) `at`, after the sweeps due before it; a case waiting
         for acceptance at a new level is accepted first. Raises _Stop past NOW."""
@@ -561,11 +704,7 @@ class _Maker:
                     raise _Stop
                 continue
             break
-        if action == "escalate" and (self.state not in WORKING or self.above[self.level] is None):
-            return at
-        if action == "assign" and kw.get("to_level") not in self.below[self.level]:
-            return at
-        if action == "extend" and self.state not in WORKING:
+        if action in OPTIONAL and not self.applies(action, kw.get("to_level")):
             return at
         if who == "level":
             person = self.staff_at(self.level)
@@ -694,6 +833,50 @@ class _Maker:
             t = self.do("visit", self.later(t, rng.randrange(2, 16)), "mediator",
                         data=self.visit_data[("satisfied", "yes")])  # fmt: skip
 
+    def verify(self, severity: str) -> None:
+        """Replay the case's events through rules.step, the one step function, and raise unless
+        each event's state, level and due date and the final status are what was played here.
+        Level moves are the ladder's own (only an assignment names its level)."""
+        w, number, status = self.w, self.number, Status()
+        for row in self.events:
+            action, state, level, at, data, due = (row[i] for i in (2, 5, 6, 7, 12, 13))
+            move = Step(
+                Action(action),
+                date.fromisoformat(at[:10]),
+                severity=Severity(severity) if action == Action.register else None,
+                to_level=Level(level) if action == Action.assign else None,
+                days=json.loads(data).get("days", 0),
+                reopens=action == Action.visit and state == State.in_progress,
+            )
+            status = step(status, move, number=number, settings=w.settings, cal=w.cal)
+            now = (status.state, status.level, status.due_on(w.cal))
+            if now != (state, level, due and date.fromisoformat(due)):
+                raise StoryError(
+                    f"case {number}, event {row[1]} ({action}): rules.step gives {now}"
+                )
+        day = [None if o is None else date.fromordinal(o)
+               for o in (self.clock, self.susp, self.due, self.yellow)]  # fmt: skip
+        mine = (day[0], self.limit, self.paused, day[1], self.supervised, day[2], day[3])
+        real = (
+            status.clock_start, status.limit_days, status.paused_days, status.suspended_on,
+            status.supervised, status.due_on(w.cal), status.yellow_on(w.cal),
+        )  # fmt: skip
+        if mine != real:
+            raise StoryError(f"case {number}: played {mine}, rules.step gives {real}")
+
+    def begin(self, case_id: int, number: str, intake: str, reg_at: datetime, plan: str) -> None:
+        """A new case, before its registration: the status rules.Status starts from."""
+        self.case_id, self.number, self.intake = case_id, number, intake
+        self.state: str | None = None
+        self.level: str | None = None
+        self.clock = self.susp = self.due = self.yellow = None  # ordinals, once set
+        self.limit = self.paused = self.seq = 0
+        self.supervised = self.accepted = False
+        self.accepting = plan != "never_accepted"
+        self.last_hash = GENESIS
+        self.last_at = self.last_rec = reg_at
+        self.events: list[tuple[Any, ...]] = []
+
     def case(self, case_id: int, number: str, reg_at: datetime) -> tuple[Any, ...]:
         w, rng = self.w, self.rng
         self.grid_id, self.community_id, self.street_id = w.grids[
@@ -706,26 +889,20 @@ class _Maker:
         building_id = unit = room = None
         buildings = w.buildings.get(self.grid_id)
         if buildings and rng.random() < 0.65:
-            building_id, units = buildings[int(rng.random() * len(buildings))]
+            building_id, n_units = buildings[int(rng.random() * len(buildings))]
             if rng.random() < 0.8:
-                unit = str(rng.randrange(1, units + 1))
+                unit = str(rng.randrange(1, n_units + 1))
                 room = f"{rng.randrange(1, 8)}0{rng.randrange(1, 3)}"
         summary = rng.choice(SUMMARIES.get(cat_name, GENERIC_SUMMARY))
         count = 2 if rng.random() < 0.8 else rng.choice((1, 3, 4))
         parties = json.dumps(rng.sample(self.names, count), ensure_ascii=False)
 
-        self.case_id, self.number, self.intake = case_id, number, w.intake[severity]
-        self.state = self.level = None
-        self.clock = self.susp = self.due = self.yellow = None
-        self.limit = self.paused = self.seq = 0
-        self.supervised = self.accepted = False
-        self.accepting = plan != "never_accepted"
-        self.last_hash = GENESIS
-        self.last_at = self.last_rec = reg_at
-        self.events: list[tuple[Any, ...]] = []
+        self.begin(case_id, number, self.intakes[severity], reg_at, plan)
         with contextlib.suppress(_Stop):
             self.story(plan, reg_at, self.registrar(source), self.reg_data[(severity, source)])
         self.sweep(self.now)
+        if w.verify:
+            self.verify(severity)
         base = w.base
         iso = self.iso
         return (
@@ -844,34 +1021,33 @@ def plan_days(cases: int, world: World, rng: random.Random) -> list[tuple[int, i
     return [(first + i, c) for i, c in enumerate(counts) if c]
 
 
+def plan_jobs(cases: int, world: World, rng: random.Random) -> tuple[list[Job], dict[int, int]]:
+    """The jobs, each of about CHUNK cases over whole days, and the last number of each year."""
+    days = plan_days(cases, world, rng)
+    jobs: list[Job] = []
+    numbers: dict[int, int] = {}
+    first_id, batch, size = 1, [], 0
+    for day, count in days:
+        batch.append((day, count))
+        size += count
+        if size >= CHUNK or day == days[-1][0]:
+            jobs.append(Job(rng.randrange(1 << 62), first_id, dict(numbers), batch))
+            for d, c in batch:
+                year = date.fromordinal(d).year
+                numbers[year] = numbers.get(year, 0) + c
+            first_id += size
+            batch, size = [], 0
+    return jobs, numbers
+
+
 # ---------------------------------------------------------------------------------------------
 # Building
 
 
-def _world(path: Path, seed: int, now: datetime) -> World:
+def _world(path: Path, seed: int, now: datetime, *, verify: bool = False) -> World:
     """The demo street as the generators see it, read back from the fresh ledger."""
-    from redprop.cases.settings import load_calendar, load_settings
-    from redprop.core.db import open_ledger, session_scope
-    from redprop.ledger.demo import build_demo, samples_dir
-
-    engine = open_ledger(f"sqlite:///{path}")
-    try:
-        with session_scope(engine) as session:
-            build_demo(session, samples=samples_dir())
-        with session_scope(engine, write=False) as session:
-            settings, cal = load_settings(session), load_calendar(session)
-    finally:
-        engine.dispose()
-
-    base = date(FIRST_DAY.year - 1, 12, 1).toordinal()
-    end = date(now.year + 12, 1, 1).toordinal()
-    cum, workdays, count = [], [], 0
-    for day in range(base, end):
-        if cal.is_workday(date.fromordinal(day)):
-            count += 1
-            workdays.append(day)
-        cum.append(count)
-
+    settings, cal, actors = _demo(path)
+    base, cum, workdays = _workday_tables(cal, now)
     con = sqlite3.connect(path)
     try:
         rng = random.Random(seed)
@@ -886,38 +1062,29 @@ def _world(path: Path, seed: int, now: datetime) -> World:
         buildings: dict[int, list[tuple[int, int]]] = {}
         for bid, gid, units in con.execute("SELECT id, grid_id, units FROM building ORDER BY id"):
             buildings.setdefault(gid, []).append((bid, max(1, units)))
-        # (role, "grid" | "community" | "street", unit id) → [(name, staff id)]
-        by_unit: dict[tuple[str, str, int], list[tuple[str, int]]] = {}
-        for sid, name, role, street, community, grid in con.execute(
-            "SELECT id, name, role, street_id, community_id, grid_id FROM staff WHERE active ORDER BY id"
-        ):
-            kind, unit = (
-                ("grid", grid)
-                if grid
-                else ("community", community)
-                if community
-                else ("street", street)
-            )
-            by_unit.setdefault((role, kind, unit), []).append((name, sid))
-
-        def units(kind: str, *roles: str) -> dict[int, list[tuple[str, int]]]:
-            out: dict[int, list[tuple[str, int]]] = {}
-            for (role, k, unit), people in by_unit.items():
-                if role in roles and k == kind:
-                    out.setdefault(unit, []).extend(people)
-            return out
-
-        admins = [p for (role, _, _), people in by_unit.items() if role == "admin" for p in people]
         categories = con.execute("SELECT id, name FROM category ORDER BY id").fetchall()
     finally:
         con.close()
+    # (role, level of their unit, unit id) → [(name, staff id)], in staff id order
+    by_unit: dict[tuple[str, str, int | None], list[tuple[str, int]]] = {}
+    for sid, actor in sorted(actors.items()):
+        unit = {"grid": actor.grid_id, "community": actor.community_id}.get(actor.level.value)
+        key = (actor.role, actor.level.value, unit or actor.street_id)
+        by_unit.setdefault(key, []).append((actor.name, sid))
+
+    def units(kind: str, *roles: str) -> dict[int, list[tuple[str, int]]]:
+        out: dict[int, list[tuple[str, int]]] = {}
+        for (role, k, unit), people in by_unit.items():
+            if role in roles and k == kind and unit is not None:
+                out.setdefault(unit, []).extend(people)
+        return out
+
     return World(
         now=now,
-        levels=tuple(lv.value for lv in settings.levels),
-        top=settings.top.value,
-        limits={lv.value: d for lv, d in settings.limits.items()},
-        policy=settings.policy,
-        intake={s.value: settings.intake(s).value for s in Severity},
+        settings=settings,
+        cal=cal,
+        actors=actors,
+        verify=verify,
         base=base,
         cum=cum,
         workdays=workdays,
@@ -930,10 +1097,51 @@ def _world(path: Path, seed: int, now: datetime) -> World:
         community_mediators=units("community", "mediator"),
         street_staff=units("street", "street"),
         street_mediators=units("street", "mediator"),
-        admins=admins,
+        admins=[p for (role, _, _), people in by_unit.items() if role == "admin" for p in people],
         categories=categories,
         category_cum=_cumulative([CATEGORY_WEIGHTS.get(name, 2) for _, name in categories]),
     )
+
+
+def _demo(path: Path) -> tuple[Settings, Calendar, dict[int, Actor]]:
+    """Build the demo street in the fresh ledger; its ladder settings, its calendar, and every
+    active staff member as redprop.cases.actions sees them when they act."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from redprop.cases.actions import resolve_actor
+    from redprop.cases.settings import load_calendar, load_settings
+    from redprop.core.db import open_ledger, session_scope
+    from redprop.core.models import Staff
+    from redprop.ledger.demo import build_demo, samples_dir
+
+    engine = open_ledger(f"sqlite:///{path}")
+    try:
+        with session_scope(engine) as session:
+            build_demo(session, samples=samples_dir())
+        with session_scope(engine, write=False) as session:
+            settings, cal = load_settings(session), load_calendar(session)
+            actors = {}
+            for name in session.scalars(select(col(Staff.name)).where(col(Staff.active).is_(True))):
+                actor, staff_id = resolve_actor(session, name, action=Action.note, case=None)
+                actors[staff_id] = actor
+    finally:
+        engine.dispose()
+    return settings, cal, actors
+
+
+def _workday_tables(cal: Calendar, now: datetime) -> tuple[int, list[int], list[int]]:
+    """The calendar as ordinals, for working-day sums by indexing: the first day (base), the
+    working days in [base, base + i] for each i, and the working days from base on."""
+    base = date(FIRST_DAY.year - 1, 12, 1).toordinal()
+    end = date(now.year + 12, 1, 1).toordinal()
+    cum, workdays, count = [], [], 0
+    for day in range(base, end):
+        if cal.is_workday(date.fromordinal(day)):
+            count += 1
+            workdays.append(day)
+        cum.append(count)
+    return base, cum, workdays
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
@@ -973,10 +1181,12 @@ def build_ledger(
     now: datetime = NOW,
     workers: int | None = None,
     log: Callable[[str], None] | None = None,
+    verify: bool = False,
 ) -> None:
     """A fresh ledger at `path` (an existing file is replaced): the demo street and `cases`
     disputes with their events, then ANALYZE. `workers` processes generate the rows while this
-    one inserts them (default: one per CPU, at most four; 0: generate in this process)."""
+    one inserts them (default: one per CPU, at most four; 0: generate in this process);
+    `verify` replays every case through rules.step as well (slow)."""
     path = Path(path)
     _remove(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -987,25 +1197,10 @@ def build_ledger(
             took, clock[0] = time.perf_counter() - clock[0], time.perf_counter()
             log(f"  {what}: {took:.1f} s")
 
-    world = _world(path, seed, now)
+    world = _world(path, seed, now, verify=verify)
     lap("demo street")
 
-    rng = random.Random(seed)
-    days = plan_days(cases, world, rng)
-    jobs: list[Job] = []
-    numbers: dict[int, int] = {}
-    first_id, batch, size = 1, [], 0
-    for day, count in days:
-        batch.append((day, count))
-        size += count
-        if size >= CHUNK or day == days[-1][0]:
-            jobs.append(Job(rng.randrange(1 << 62), first_id, dict(numbers), batch))
-            for d, c in batch:
-                year = date.fromordinal(d).year
-                numbers[year] = numbers.get(year, 0) + c
-            first_id += size
-            batch, size = [], 0
-
+    jobs, numbers = plan_jobs(cases, world, random.Random(seed))
     if workers is None:
         # On two cores, two generating processes and this inserting one beat one and one.
         workers = min(4, os.cpu_count() or 1) if cases >= 5 * CHUNK else 0
@@ -1064,9 +1259,14 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--verify", action="store_true", help="replay every case through rules.step too (slow)"
+    )
     args = parser.parse_args()
     start = time.perf_counter()
-    build_ledger(args.path, args.cases, seed=args.seed, workers=args.workers, log=print)
+    build_ledger(
+        args.path, args.cases, seed=args.seed, workers=args.workers, log=print, verify=args.verify
+    )
     took = time.perf_counter() - start
     print(f"{args.cases:,} cases in {took:.1f} s ({args.cases / took:,.0f} cases/s): {args.path}")
 
