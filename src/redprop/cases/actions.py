@@ -32,37 +32,24 @@ from redprop.cases.rules import (
     why_not,
 )
 from redprop.cases.settings import load_calendar, load_settings
-from redprop.cases.vocab import choice, parse_level, parse_severity, parse_source
 from redprop.core.db import bump_counter
 from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.eventlog import when
 from redprop.core.ids import clean_text, normalize_building, normalize_unit
 from redprop.core.models import Building, Case, CaseCounter, CaseEvent, Community, Grid
-from redprop.core.vocab import ROLES, both
+from redprop.core.vocab import (
+    REFER_TO,
+    ROLES,
+    both,
+    parse_agreement,
+    parse_fulfilled,
+    parse_level,
+    parse_satisfaction,
+    parse_severity,
+    parse_source,
+)
 from redprop.units.org import get_grid
 from redprop.units.staff import acting_staff
-
-REFER_TO = ("法院", "检察院", "公安", "仲裁", "部门")
-AGREEMENTS = {"oral": "oral", "口头": "oral", "written": "written", "书面": "written"}
-SATISFACTION = {
-    "satisfied": "satisfied",
-    "满意": "satisfied",
-    "basic": "basic",
-    "基本满意": "basic",
-    "unsatisfied": "unsatisfied",
-    "不满意": "unsatisfied",
-}
-FULFILLED = {
-    "yes": "yes",
-    "是": "yes",
-    "已履行": "yes",
-    "no": "no",
-    "否": "no",
-    "未履行": "no",
-    "partly": "partly",
-    "部分": "partly",
-    "部分履行": "partly",
-}
 
 
 def _refusal(case: Case | None, action: Action, zh: str, en: str) -> Refused:
@@ -287,9 +274,7 @@ def _extend(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
 
 
 def _resolve(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
-    agreement = choice(
-        given["agreement"], AGREEMENTS, "协议形式", "agreement form", ["oral", "written"]
-    )
+    agreement = parse_agreement(given["agreement"])
     data = {"outcome": given["outcome"], "agreement": agreement}
     if "summary" in given:
         data["summary"] = given["summary"]
@@ -323,14 +308,8 @@ def _withdraw(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
 
 
 def _visit(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
-    sat = choice(
-        given["satisfaction"],
-        SATISFACTION,
-        "满意度",
-        "satisfaction",
-        ["satisfied", "basic", "unsatisfied"],
-    )
-    ful = choice(given["fulfilled"], FULFILLED, "履行情况", "fulfilment", ["yes", "no", "partly"])
+    sat = parse_satisfaction(given["satisfaction"])
+    ful = parse_fulfilled(given["fulfilled"])
     # Unsatisfied, or the agreement not (fully) honoured: the case goes back to work.
     reopens = sat == "unsatisfied" or ful != "yes"
     return None, {"satisfaction": sat, "fulfilled": ful}, {"reopens": reopens}

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from redprop.cases.actions import Facts, NewCase, act, register_case, resolve_actor
 from redprop.cases.rules import LEVELS, Action, Level
-from redprop.cases.vocab import parse_level, parse_severity, parse_source
+from redprop.core import vocab
 from redprop.core.errors import RedpropError
 from redprop.core.importreport import ImportReport, Problem
 from redprop.core.models import Case
+from redprop.core.vocab import parse_level, parse_severity, parse_source, typed
 from redprop.excel.read import (
     cell_text,
     is_blank_row,
@@ -51,38 +52,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("registered_on", "grid", "parties", "category", "summary")
 HEADERS = {k: v[0] for k, v in COLUMNS.items()}
-STATES = {
-    "待受理": "registered",
-    "registered": "registered",
-    "已登记": "registered",
-    "办理中": "in_progress",
-    "在办": "in_progress",
-    "调处中": "in_progress",
-    "in_progress": "in_progress",
+# A suspended case comes in as in progress: the file does not say since when, and the paused
+# clock needs that date.
+STATES = typed(vocab.STATES, vocab.STATE_WORDS) | {
     "挂起": "in_progress",
     "suspended": "in_progress",
-    "已化解": "resolved",
-    "化解": "resolved",
-    "调解成功": "resolved",
-    "resolved": "resolved",
-    "已办结": "closed",
-    "办结": "closed",
-    "closed": "closed",
-    "已移交": "referred",
-    "移交": "referred",
-    "referred": "referred",
-    "已撤销": "withdrawn",
-    "撤销": "withdrawn",
-    "withdrawn": "withdrawn",
 }
-SATISFACTION = {
-    "满意": "satisfied",
-    "基本满意": "basic",
-    "不满意": "unsatisfied",
-    "satisfied": "satisfied",
-    "basic": "basic",
-    "unsatisfied": "unsatisfied",
-}
+SATISFACTION = typed(vocab.SATISFACTION)
 REASON = "台账导入"
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from redprop.cases.rules import RUNNING, warning
-from redprop.cases.vocab import parse_level, parse_severity, parse_state
 from redprop.core import tables as t
 from redprop.core.errors import NotFound
 from redprop.core.ids import clean_text
+from redprop.core.vocab import parse_level, parse_severity, parse_state
 
 # The states with a running clock, as plain text for the database (sorted: a stable query).
 _RUNNING = sorted(state.value for state in RUNNING)

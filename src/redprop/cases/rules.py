@@ -16,50 +16,8 @@ from typing import Any
 from redprop.core import vocab as labels
 from redprop.core.machine import Machine, Need, Row
 from redprop.core.machine import Refused as MachineRefused
-from redprop.core.vocab import Label
+from redprop.core.vocab import Action, Label, Level, Severity, State
 from redprop.core.workdays import Calendar
-
-
-class Level(StrEnum):
-    grid = "grid"
-    community = "community"
-    street = "street"
-    city = "city"
-
-
-class Severity(StrEnum):
-    small = "small"  # 小事
-    major = "major"  # 大事
-    hard = "hard"  # 难事
-    special = "special"  # 特事
-
-
-class State(StrEnum):
-    registered = "registered"  # 待受理
-    in_progress = "in_progress"  # 办理中
-    suspended = "suspended"  # 挂起
-    resolved = "resolved"  # 已化解, awaiting the visit
-    closed = "closed"  # 已办结
-    referred = "referred"  # 已移交
-    withdrawn = "withdrawn"  # 已撤销
-
-
-class Action(StrEnum):
-    register = "register"
-    accept = "accept"
-    escalate = "escalate"
-    assign = "assign"
-    note = "note"
-    extend = "extend"
-    suspend = "suspend"
-    resume = "resume"
-    resolve = "resolve"
-    refer = "refer"
-    withdraw = "withdraw"
-    visit = "visit"
-    reopen = "reopen"
-    supervise = "supervise"  # the sweep marks an overdue top-level case for 督办
-
 
 LEVELS = (Level.grid, Level.community, Level.street, Level.city)
 INTAKE = {

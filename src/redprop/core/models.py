@@ -9,7 +9,6 @@ and its monthly periods are local.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,20 +24,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-
-class GridKind(StrEnum):
-    base = "base"  # 基础网格
-    special = "special"  # 专属网格 (a school, market, enterprise)
-
-
-class Role(StrEnum):
-    admin = "admin"
-    street = "street"
-    community = "community"
-    grid_leader = "grid-leader"
-    grid_worker = "grid-worker"
-    mediator = "mediator"
-    building_head = "building-head"
+from redprop.core.vocab import GridKind
 
 
 def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column:  # type: ignore[type-arg]

@@ -1,11 +1,98 @@
-"""The Chinese and English names of every code the ledger stores (units, roles, kinds …).
+"""The one vocabulary of the ledger: every code it stores (levels, states, actions, roles, kinds
+…) as an enum or a table of (zh, en) labels, the other words people type for them, and the
+parsing of what they type. Codes are English in the database and in --json; people read the
+labels. Light on purpose (no models), so read-only commands can use it without SQLModel.
 
-Codes are English in the database and in --json; people read these labels.
+Long on purpose too: one place to look up a word beats seven short copies.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+from redprop.core.errors import UsageProblem
+from redprop.core.ids import clean_text
+
 Label = tuple[str, str]  # (zh, en)
+
+
+# ---------------------------------------------------------------------------------------------
+# Enums: the codes the rules tables are written in
+
+
+class Level(StrEnum):
+    grid = "grid"
+    community = "community"
+    street = "street"
+    city = "city"
+
+
+class Severity(StrEnum):
+    small = "small"  # 小事
+    major = "major"  # 大事
+    hard = "hard"  # 难事
+    special = "special"  # 特事
+
+
+class State(StrEnum):
+    registered = "registered"  # 待受理
+    in_progress = "in_progress"  # 办理中
+    suspended = "suspended"  # 挂起
+    resolved = "resolved"  # 已化解, awaiting the visit
+    closed = "closed"  # 已办结
+    referred = "referred"  # 已移交
+    withdrawn = "withdrawn"  # 已撤销
+
+
+class Action(StrEnum):
+    register = "register"
+    accept = "accept"
+    escalate = "escalate"
+    assign = "assign"
+    note = "note"
+    extend = "extend"
+    suspend = "suspend"
+    resume = "resume"
+    resolve = "resolve"
+    refer = "refer"
+    withdraw = "withdraw"
+    visit = "visit"
+    reopen = "reopen"
+    supervise = "supervise"  # the sweep marks an overdue top-level case for 督办
+
+
+class Role(StrEnum):
+    admin = "admin"
+    street = "street"
+    community = "community"
+    grid_leader = "grid-leader"
+    grid_worker = "grid-worker"
+    mediator = "mediator"
+    building_head = "building-head"
+
+
+class GridKind(StrEnum):
+    base = "base"  # 基础网格
+    special = "special"  # 专属网格
+
+
+class DemandState(StrEnum):
+    open = "open"  # 待认领
+    claimed = "claimed"  # 已认领
+    fulfilled = "fulfilled"  # 已完成
+    cancelled = "cancelled"  # 已取消
+
+
+class DemandAction(StrEnum):
+    add = "add"
+    claim = "claim"
+    fulfil = "fulfil"
+    cancel = "cancel"
+    reopen = "reopen"
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
 
 UNIT_KINDS: dict[str, Label] = {
     "street": ("街道", "street"),
@@ -114,3 +201,145 @@ FIGURES: dict[str, Label] = {
     "yellow_at_end": ("黄灯", "yellow"),
     "escalations": ("上报次数", "escalations"),
 }
+
+
+DEMAND_STATES: dict[str, Label] = {
+    "open": ("待认领", "open"),
+    "claimed": ("已认领", "claimed"),
+    "fulfilled": ("已完成", "fulfilled"),
+    "cancelled": ("已取消", "cancelled"),
+}
+
+DEMAND_ACTIONS: dict[str, Label] = {
+    "add": ("登记", "add"),
+    "claim": ("认领", "claim"),
+    "fulfil": ("完成", "fulfil"),
+    "cancel": ("取消", "cancel"),
+    "reopen": ("重新打开", "reopen"),
+}
+
+SOURCES: dict[str, Label] = {
+    "patrol": ("排查", "patrol"),
+    "visit": ("来访", "visit"),
+    "phone": ("电话", "phone"),
+    "hotline": ("12345热线", "12345 hotline"),
+    "referral": ("转办", "referral"),
+    "other": ("其他", "other"),
+}
+
+AGREEMENTS: dict[str, Label] = {"oral": ("口头", "oral"), "written": ("书面", "written")}
+
+SATISFACTION: dict[str, Label] = {
+    "satisfied": ("满意", "satisfied"),
+    "basic": ("基本满意", "basically satisfied"),
+    "unsatisfied": ("不满意", "unsatisfied"),
+}
+
+FULFILLED: dict[str, Label] = {
+    "yes": ("已履行", "honoured"),
+    "no": ("未履行", "not honoured"),
+    "partly": ("部分履行", "partly honoured"),
+}
+
+# Where a case can be referred (移交): the bodies are named in Chinese in the data too.
+REFER_TO = ("法院", "检察院", "公安", "仲裁", "部门")
+
+PROVIDER_TYPES: dict[str, Label] = {
+    "unit": ("单位", "unit"),
+    "company": ("企业", "company"),
+    "social-org": ("社会组织", "social organisation"),
+    "volunteer-team": ("志愿服务队", "volunteer team"),
+    "party-member": ("党员", "party member"),
+    "shop": ("商户", "shop"),
+}
+
+RESOURCE_KINDS: dict[str, Label] = {
+    "venue": ("场地", "venue"),
+    "people": ("人力", "people"),
+    "skill": ("技能", "skill"),
+    "funds": ("资金", "funds"),
+    "goods": ("物资", "goods"),
+}
+
+ITEM_STATUSES: dict[str, Label] = {
+    "planned": ("筹建", "planned"),
+    "running": ("运行", "running"),
+    "retired": ("停用", "retired"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Other words people type for a code (beside the code and its Chinese label)
+
+SEVERITY_WORDS: dict[str, str] = {}  # 小事/大事/难事/特事 are the labels
+SOURCE_WORDS = {
+    "跑楼": "patrol",
+    "巡查": "patrol",
+    "来电": "phone",
+    "12345": "hotline",
+    "热线": "hotline",
+    "移送": "referral",
+}
+STATE_WORDS = {
+    "已登记": "registered",
+    "在办": "in_progress",
+    "调处中": "in_progress",
+    "化解": "resolved",
+    "调解成功": "resolved",
+    "办结": "closed",
+    "移交": "referred",
+    "撤销": "withdrawn",
+}
+FULFILLED_WORDS = {"是": "yes", "否": "no", "部分": "partly"}
+
+
+def typed(table: dict[str, Label], words: dict[str, str] | None = None) -> dict[str, str]:
+    """What a person may type for each code of `table`: the code, its Chinese label and `words`
+    (keys as they are looked up: lower case)."""
+    return (
+        {code: code for code in table}
+        | {zh: code for code, (zh, _) in table.items()}
+        | (words or {})
+    )
+
+
+def choice(value: str, table: dict[str, str], what: str, what_en: str, codes: list[str]) -> str:
+    """The code for what a person typed, by `table` (see `typed`), or a usage error that lists
+    the codes."""
+    key = clean_text(value or "").lower()
+    if key in table:
+        return table[key]
+    raise UsageProblem(
+        f"未知的{what}“{value}”：可选 {'、'.join(codes)}",
+        f"Unknown {what_en} '{value}': choose one of {', '.join(codes)}",
+    )
+
+
+def parse_severity(value: str) -> Severity:
+    table = typed(SEVERITIES, SEVERITY_WORDS)
+    return Severity(choice(value, table, "严重程度", "severity", list(SEVERITIES)))
+
+
+def parse_source(value: str) -> str:
+    return choice(value, typed(SOURCES, SOURCE_WORDS), "来源", "source", list(SOURCES))
+
+
+def parse_level(value: str) -> Level:
+    return Level(choice(value, typed(LEVELS), "层级", "level", list(LEVELS)))
+
+
+def parse_state(value: str) -> str:
+    return choice(value, typed(STATES, STATE_WORDS), "状态", "state", list(STATES))
+
+
+def parse_agreement(value: str) -> str:
+    return choice(value, typed(AGREEMENTS), "协议形式", "agreement form", list(AGREEMENTS))
+
+
+def parse_satisfaction(value: str) -> str:
+    return choice(value, typed(SATISFACTION), "满意度", "satisfaction", list(SATISFACTION))
+
+
+def parse_fulfilled(value: str) -> str:
+    table = typed(FULFILLED, FULFILLED_WORDS)
+    return choice(value, table, "履行情况", "fulfilment", list(FULFILLED))

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from redprop.core.config import sqlite_path
 from redprop.core.errors import Conflict, LedgerError
-from redprop.core.models import Role, Staff, Street
+from redprop.core.models import Staff, Street
+from redprop.core.vocab import Role
 from redprop.units.org import add_street
 from redprop.units.staff import add_staff
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from redprop.core import vocab
 from redprop.core.errors import RedpropError
 from redprop.core.ids import is_masked, mask_phone
 from redprop.core.importreport import ImportReport, Problem
@@ -41,17 +42,16 @@ from redprop.servicelists.lists import (
 )
 from redprop.servicelists.rules import DemandAction, DemandState
 
-PROVIDER_TYPES = {
-    "unit": "单位",
-    "company": "企业",
-    "social-org": "社会组织",
-    "volunteer-team": "志愿服务队",
-    "party-member": "党员",
-    "shop": "商户",
-}
-KINDS = {"venue": "场地", "people": "人力", "skill": "技能", "funds": "资金", "goods": "物资"}
-STATES = {"open": "待认领", "claimed": "已认领", "fulfilled": "已完成", "cancelled": "已取消"}
-ITEM_STATUSES = {"planned": "筹建", "running": "运行", "retired": "停用"}
+
+def _zh(table: dict[str, vocab.Label]) -> dict[str, str]:
+    """Code → the Chinese label the lists are written in."""
+    return {code: zh for code, (zh, _) in table.items()}
+
+
+PROVIDER_TYPES = _zh(vocab.PROVIDER_TYPES)
+KINDS = _zh(vocab.RESOURCE_KINDS)
+STATES = _zh(vocab.DEMAND_STATES)
+ITEM_STATUSES = _zh(vocab.ITEM_STATUSES)
 
 DEMAND_COLS = {
     "number": ("编号", "number"),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from redprop.core import vocab
 from redprop.core.config import local_now
 from redprop.core.db import bump_counter
 from redprop.core.errors import NotFound, UsageProblem
@@ -39,10 +40,11 @@ from redprop.servicelists.rules import (
 from redprop.units.org import get_community, get_compound, get_grid
 from redprop.units.staff import acting_staff
 
-PROVIDER_TYPES = ("unit", "company", "social-org", "volunteer-team", "party-member", "shop")
-RESOURCE_KINDS = ("venue", "people", "skill", "funds", "goods")
-ITEM_STATUSES = ("planned", "running", "retired")
-SATISFACTION = ("satisfied", "basic", "unsatisfied")
+# The codes a user may give (labels are in core/vocab).
+PROVIDER_TYPES = tuple(vocab.PROVIDER_TYPES)
+RESOURCE_KINDS = tuple(vocab.RESOURCE_KINDS)
+ITEM_STATUSES = tuple(vocab.ITEM_STATUSES)
+SATISFACTION = tuple(vocab.SATISFACTION)
 
 
 def next_number(session: Session, prefix: str, year: int | None = None) -> str:

@@ -6,25 +6,8 @@ fulfilled and cancelled demands can be reopened.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from redprop.core.machine import Machine, Need, Refused, Row
-
-
-class DemandState(StrEnum):
-    open = "open"  # 待认领
-    claimed = "claimed"  # 已认领
-    fulfilled = "fulfilled"  # 已完成
-    cancelled = "cancelled"  # 已取消
-
-
-class DemandAction(StrEnum):
-    add = "add"
-    claim = "claim"
-    fulfil = "fulfil"
-    cancel = "cancel"
-    reopen = "reopen"
-
+from redprop.core.vocab import DEMAND_ACTIONS, DEMAND_STATES, DemandAction, DemandState, Label
 
 OPEN, C, F, X = DemandState.open, DemandState.claimed, DemandState.fulfilled, DemandState.cancelled
 REASON = Need("reason", "--reason", "原因")
@@ -52,20 +35,10 @@ DEMAND_ROWS: tuple[Row[DemandState, DemandAction], ...] = (
 )
 PENDING = frozenset({OPEN, C})
 
-STATE_NAMES = {
-    None: ("未登记", "unrecorded"),
-    OPEN: ("待认领", "open"),
-    C: ("已认领", "claimed"),
-    F: ("已完成", "fulfilled"),
-    X: ("已取消", "cancelled"),
+STATE_NAMES: dict[DemandState | None, Label] = {None: ("未登记", "unrecorded")} | {
+    DemandState(code): names for code, names in DEMAND_STATES.items()
 }
-ACTION_NAMES = {
-    DemandAction.add: ("登记", "add"),
-    DemandAction.claim: ("认领", "claim"),
-    DemandAction.fulfil: ("完成", "fulfil"),
-    DemandAction.cancel: ("取消", "cancel"),
-    DemandAction.reopen: ("重新打开", "reopen"),
-}
+ACTION_NAMES: dict[DemandAction, Label] = {DemandAction(c): n for c, n in DEMAND_ACTIONS.items()}
 
 
 class DemandRefused(Refused):

@@ -15,8 +15,8 @@ from sqlmodel import SQLModel
 
 from redprop.core.errors import Conflict, NotFound, UsageProblem
 from redprop.core.ids import clean_text, normalize_building
-from redprop.core.models import Building, Community, Compound, Grid, GridKind, Household, Street
-from redprop.core.vocab import GRID_KINDS, UNIT_KINDS, both
+from redprop.core.models import Building, Community, Compound, Grid, Household, Street
+from redprop.core.vocab import GRID_KINDS, UNIT_KINDS, GridKind, both
 
 KINDS = ("street", "community", "grid", "compound", "building")
 MODELS: dict[str, type[SQLModel]] = {

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from redprop.core.errors import Conflict, NotFound, UsageProblem
 from redprop.core.ids import clean_text, normalize_phone, phone_ok
-from redprop.core.models import Community, Grid, Role, Staff, Street
-from redprop.core.vocab import ROLES, UNIT_KINDS, both
+from redprop.core.models import Community, Grid, Staff, Street
+from redprop.core.vocab import ROLES, UNIT_KINDS, Role, both
 from redprop.units.org import references, resolve_unit
 
 # Which kind of unit each role belongs to (None: any unit).
