@@ -26,22 +26,24 @@ from redprop.core.ids import mask_phone
 from redprop.core.models import Counter, Demand, DemandEvent, ServiceRecord
 from redprop.figures.period import month_period
 from redprop.ledger.upkeep import init_ledger
-from redprop.servicelists.io import export_lists, import_lists
-from redprop.servicelists.lists import (
+from redprop.servicelists.demands import (
     DemandFacts,
     add_demand,
-    add_item,
-    add_record,
-    add_resource,
     demand_detail,
     get_demand,
     list_demands,
+    open_demands,
+    step_demand,
+)
+from redprop.servicelists.figures import service_figures
+from redprop.servicelists.io import export_lists, import_lists
+from redprop.servicelists.provision import (
+    add_item,
+    add_record,
+    add_resource,
     list_items,
     list_records,
     list_resources,
-    open_demands,
-    service_figures,
-    step_demand,
 )
 from redprop.servicelists.rules import (
     PENDING,

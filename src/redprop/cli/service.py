@@ -55,7 +55,7 @@ def demand_add(
 ) -> None:
     """登记一项需求或微心愿，输出编号。例：redprop --as 李娟 service demand add --grid G001 --category 助老 --summary 代购药品"""
     from redprop.core.errors import UsageProblem
-    from redprop.servicelists.lists import add_demand
+    from redprop.servicelists.demands import add_demand
 
     st = state(ctx)
     if not category and not wish:
@@ -82,7 +82,7 @@ def demand_add(
 
 
 def _step(ctx: typer.Context, number: str, action: str, at: str | None, **facts: Any) -> None:
-    from redprop.servicelists.lists import DemandFacts, step_demand
+    from redprop.servicelists.demands import DemandFacts, step_demand
     from redprop.servicelists.rules import STATE_NAMES, DemandAction, DemandState
 
     st = state(ctx)
@@ -172,7 +172,7 @@ def demand_list(
     as_json: JsonOpt = False,
 ) -> None:
     """列出需求清单。例：redprop service demand list --wish --status open"""
-    from redprop.servicelists.lists import list_demands
+    from redprop.servicelists.demands import list_demands
     from redprop.servicelists.rules import STATE_NAMES, DemandState
 
     st = state(ctx)
@@ -209,7 +209,7 @@ def demand_list(
 @demand_app.command("show")
 def demand_show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) -> None:
     """显示一项需求及其每一步记录。例：redprop service demand show XQ2026-00001 --json"""
-    from redprop.servicelists.lists import demand_detail
+    from redprop.servicelists.demands import demand_detail
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -249,7 +249,7 @@ def resource_add(
     phone: Annotated[str | None, typer.Option("--phone", help="联系电话")] = None,
 ) -> None:
     """登记一项资源，输出编号。例：redprop service resource add --provider 嘉华物业 --provider-type company --kind people --summary 水电维修"""
-    from redprop.servicelists.lists import add_resource
+    from redprop.servicelists.provision import add_resource
 
     with state(ctx).session() as session:
         resource = add_resource(
@@ -270,7 +270,7 @@ def resource_add(
 def resource_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出资源清单（电话已脱敏）。例：redprop service resource list"""
     from redprop.core.ids import mask_phone
-    from redprop.servicelists.lists import list_resources
+    from redprop.servicelists.provision import list_resources
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -305,7 +305,7 @@ def item_add(
     status: Annotated[str, typer.Option("--status", help="planned|running|retired")] = "running",
 ) -> None:
     """登记服务项目（便民项目）。例：redprop service item add --name 直饮水站 --community 铁人路社区 --compound 天昊小区"""
-    from redprop.servicelists.lists import add_item
+    from redprop.servicelists.provision import add_item
 
     with state(ctx).session() as session:
         add_item(
@@ -323,7 +323,7 @@ def item_add(
 @item_app.command("list")
 def item_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """列出服务项目。例：redprop service item list"""
-    from redprop.servicelists.lists import list_items
+    from redprop.servicelists.provision import list_items
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -357,7 +357,7 @@ def record_add(
 ) -> None:
     """记录一次服务。例：redprop service record add --item 幸福食堂 --on 2026-11-03 --served 42 --volunteers 3"""
     from redprop.core.config import parse_time
-    from redprop.servicelists.lists import add_record
+    from redprop.servicelists.provision import add_record
 
     with state(ctx).session() as session:
         add_record(
@@ -431,7 +431,7 @@ def report(
     """服务清单的月度数字：需求新增、认领、完成、取消、月末待办，完成率，微心愿完成率，各项目服务人数和志愿者人次。例：redprop service report --month 2026-11 --json"""
     from redprop.core.config import now
     from redprop.figures.period import parse_period
-    from redprop.servicelists.lists import service_figures
+    from redprop.servicelists.figures import service_figures
 
     st = state(ctx)
     period = parse_period(month=month, start=start, end=end, today=now().date())

@@ -164,7 +164,8 @@ def build(
     )
     case_rows = _case_rows(session, period, month, names)
     event_rows = _event_rows(session, period, _scope_case_ids(session, community, grid), names)
-    from redprop.servicelists.lists import open_demands, service_figures
+    from redprop.servicelists.demands import open_demands
+    from redprop.servicelists.figures import service_figures
 
     community_name = community
     if grid and not community:

@@ -308,14 +308,8 @@ def build_demo_services(session: Session, *, now: datetime) -> int:
     """The service lists of the demo street, from the case studies: resources offered by the
     property company, a volunteer team and party members; convenience items with their records;
     demands in every state and a micro-wish claimed and fulfilled by a party member."""
-    from redprop.servicelists.lists import (
-        DemandFacts,
-        add_demand,
-        add_item,
-        add_record,
-        add_resource,
-        step_demand,
-    )
+    from redprop.servicelists.demands import DemandFacts, add_demand, step_demand
+    from redprop.servicelists.provision import add_item, add_record, add_resource
     from redprop.servicelists.rules import DemandAction
 
     def at(days: float) -> datetime:

@@ -26,19 +26,21 @@ from redprop.excel.read import (
     parse_date,
     read_sheets,
 )
-from redprop.servicelists.lists import (
+from redprop.servicelists.demands import (
     DemandFacts,
     add_demand,
+    get_demand,
+    list_demands,
+    step_demand,
+)
+from redprop.servicelists.provision import (
     add_item,
     add_record,
     add_resource,
-    get_demand,
     get_item,
-    list_demands,
     list_items,
     list_records,
     list_resources,
-    step_demand,
 )
 from redprop.servicelists.rules import DemandAction, DemandState
 
