@@ -1,4 +1,4 @@
-"""A case's event log (docs/design.md §7): appending one hash-chained event per action, the
+"""A case's event log (docs/design.md §11): appending one hash-chained event per action, the
 case's cached status, replaying a history through the ladder, and verifying every chain (what
 `redprop db check` runs). The log is append-only: nothing here updates or deletes an event.
 """

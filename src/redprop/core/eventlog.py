@@ -1,4 +1,4 @@
-"""The append-only event logs every domain keeps (docs/design.md §7): when an action may be dated,
+"""The append-only event logs every domain keeps (docs/design.md §11): when an action may be dated,
 how an event is appended to its subject's log, and the hash chain that makes a rewritten log
 detectable. A subject (a case, a demand) carries `event_count` and `last_at`, and `last_hash`
 when its log is chained. Pure of any domain."""

@@ -12,7 +12,7 @@ from redprop.core.vocab import DEMAND_ACTIONS, DEMAND_STATES, DemandAction, Dema
 OPEN, C, F, X = DemandState.open, DemandState.claimed, DemandState.fulfilled, DemandState.cancelled
 REASON = Need("reason", "--reason", "原因")
 
-# docs/design.md §6, one row per action: from → to and the facts it needs.
+# docs/design.md §7, one row per action: from → to and the facts it needs.
 DEMAND_ROWS: tuple[Row[DemandState, DemandAction], ...] = (
     Row(DemandAction.add, frozenset({None}), OPEN),
     Row(
