@@ -134,17 +134,17 @@ def cli() -> Cli:
 
 def small_tree(session: object) -> None:
     """Two communities, three grids, compounds and buildings from the Yumen case study."""
-    from redprop.units import org
+    from redprop.units import edit
 
-    org.add_community(session, name="铁人路社区")
-    org.add_community(session, name="龙源社区")
-    org.add_grid(session, code="G001", name="天昊网格", community="铁人路社区")
-    org.add_grid(session, code="G002", name="学校专属网格", community="铁人路社区", kind="special")
-    org.add_grid(session, code="G014", name="龙源第1网格", community="龙源社区")
-    org.add_compound(session, name="天昊小区", community="铁人路社区", property_company="嘉华物业")
-    org.add_compound(
+    edit.add_community(session, name="铁人路社区")
+    edit.add_community(session, name="龙源社区")
+    edit.add_grid(session, code="G001", name="天昊网格", community="铁人路社区")
+    edit.add_grid(session, code="G002", name="学校专属网格", community="铁人路社区", kind="special")
+    edit.add_grid(session, code="G014", name="龙源第1网格", community="龙源社区")
+    edit.add_compound(session, name="天昊小区", community="铁人路社区", property_company="嘉华物业")
+    edit.add_compound(
         session, name="龙源小区", community="龙源社区", property_company="世纪之星物业"
     )
-    org.add_building(session, number="5号楼", grid="G001", compound="天昊小区", units=3)
-    org.add_building(session, number="6", grid="G001", compound="天昊小区", units=2)
-    org.add_building(session, number="1栋", grid="G014", compound="龙源小区")
+    edit.add_building(session, number="5号楼", grid="G001", compound="天昊小区", units=3)
+    edit.add_building(session, number="6", grid="G001", compound="天昊小区", units=2)
+    edit.add_building(session, number="1栋", grid="G014", compound="龙源小区")

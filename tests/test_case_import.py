@@ -13,7 +13,7 @@ from redprop.cases.detail import case_detail
 from redprop.cases.importer import import_cases
 from redprop.figures.book import build, write
 from redprop.figures.period import month_period
-from redprop.units import org
+from redprop.units import edit
 from redprop.units.staff import add_staff
 
 
@@ -24,9 +24,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def street(session):
-    org.add_community(session, name="铁人路社区")
-    org.add_grid(session, code="G001", name="天昊网格", community="铁人路社区")
-    org.add_grid(session, code="G003", name="第3网格", community="铁人路社区")
+    edit.add_community(session, name="铁人路社区")
+    edit.add_grid(session, code="G001", name="天昊网格", community="铁人路社区")
+    edit.add_grid(session, code="G003", name="第3网格", community="铁人路社区")
     add_staff(session, name="李娟", role="grid-worker", unit="G001")
     return session
 

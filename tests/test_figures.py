@@ -20,7 +20,7 @@ from redprop.core.errors import RedpropError
 from redprop.figures.period import month_period
 from redprop.figures.report import report
 from redprop.ledger.upkeep import init_ledger
-from redprop.units import org
+from redprop.units import edit
 
 ADMIN = "王敏"
 
@@ -31,10 +31,10 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def tree(s) -> None:
-    org.add_community(s, name="铁人路社区")
-    org.add_community(s, name="龙源社区")
-    org.add_grid(s, code="G001", name="天昊网格", community="铁人路社区")
-    org.add_grid(s, code="G014", name="龙源第1网格", community="龙源社区")
+    edit.add_community(s, name="铁人路社区")
+    edit.add_community(s, name="龙源社区")
+    edit.add_grid(s, code="G001", name="天昊网格", community="铁人路社区")
+    edit.add_grid(s, code="G014", name="龙源第1网格", community="龙源社区")
 
 
 def new(

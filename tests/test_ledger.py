@@ -17,7 +17,7 @@ from redprop.cases.rules import Action
 from redprop.core.config import parse_time
 from redprop.figures.book import build, write
 from redprop.figures.period import month_period
-from redprop.units import org
+from redprop.units import edit
 
 ADMIN = "王敏"
 
@@ -47,11 +47,11 @@ def do(s, number: str, action: Action, at: str, **facts: object) -> None:
 
 @pytest.fixture
 def ledger(session):
-    org.add_community(session, name="铁人路社区")
-    org.add_community(session, name="龙源社区")
-    org.add_grid(session, code="G001", name="天昊网格", community="铁人路社区")
-    org.add_grid(session, code="G014", name="龙源第1网格", community="龙源社区")
-    org.add_building(session, number="5", grid="G001")
+    edit.add_community(session, name="铁人路社区")
+    edit.add_community(session, name="龙源社区")
+    edit.add_grid(session, code="G001", name="天昊网格", community="铁人路社区")
+    edit.add_grid(session, code="G014", name="龙源第1网格", community="龙源社区")
+    edit.add_building(session, number="5", grid="G001")
     a = new(session, "2026-10-28T09:00", "楼上漏水")  # carried over into November
     do(session, a, Action.accept, "2026-10-28T10:00")
     b = new(session, "2026-11-03T09:30", '=HYPERLINK("http://x","点我")', parties=["欧阳娜娜"])

@@ -35,7 +35,7 @@ def demo(
         samples_dir,
     )
     from redprop.roster.importer import import_roster
-    from redprop.units.org import tree
+    from redprop.units.view import tree
 
     st = state(ctx)
     target = (directory or app_dir() / "demo").expanduser().resolve()

@@ -48,7 +48,7 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
     ) -> None:
         from redprop.cli.render import table
         from redprop.core.vocab import GRID_KINDS, label
-        from redprop.units.org import list_units
+        from redprop.units.view import list_units
 
         st = state(ctx)
         with st.session(write=False) as session:
@@ -71,7 +71,8 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
         grid: GridOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        from redprop.units.org import describe, find_unit
+        from redprop.units.org import find_unit
+        from redprop.units.view import describe
 
         st = state(ctx)
         with st.session(write=False) as session:
@@ -94,7 +95,7 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
         new: Annotated[str, typer.Argument(help="新名称 / new name")],
         community: CommunityOpt = None,
     ) -> None:
-        from redprop.units.org import rename_unit
+        from redprop.units.edit import rename_unit
 
         st = state(ctx)
         with st.session() as session:
@@ -112,7 +113,7 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
         community: CommunityOpt = None,
         grid: GridOpt = None,
     ) -> None:
-        from redprop.units.org import remove_unit
+        from redprop.units.edit import remove_unit
 
         st = state(ctx)
         with st.session() as session:
@@ -138,7 +139,7 @@ def _added(ctx: typer.Context, kind: str, key: str) -> None:
 @street_app.command("add")
 def add_street(ctx: typer.Context, name: Annotated[str, typer.Argument(help="街道名称")]) -> None:
     """添加街道。例：redprop org street add 新市区街道"""
-    from redprop.units.org import add_street as service
+    from redprop.units.edit import add_street as service
 
     with state(ctx).session() as session:
         service(session, name=name)
@@ -154,7 +155,7 @@ def add_community(
     ] = None,
 ) -> None:
     """添加社区。例：redprop org community add 铁人路社区"""
-    from redprop.units.org import add_community as service
+    from redprop.units.edit import add_community as service
 
     with state(ctx).session() as session:
         service(session, name=name, street=street)
@@ -172,7 +173,7 @@ def add_grid(
     ] = "base",
 ) -> None:
     """添加网格。例：redprop org grid add G001 --name 天昊小区网格 --community 铁人路社区"""
-    from redprop.units.org import add_grid as service
+    from redprop.units.edit import add_grid as service
 
     with state(ctx).session() as session:
         service(session, code=code, name=name, community=community, kind=kind)
@@ -187,7 +188,7 @@ def add_compound(
     company: Annotated[str | None, typer.Option("--company", help="物业服务企业")] = None,
 ) -> None:
     """添加小区及其物业公司。例：redprop org compound add 天昊小区 -c 铁人路社区 --company 嘉华物业"""
-    from redprop.units.org import add_compound as service
+    from redprop.units.edit import add_compound as service
 
     with state(ctx).session() as session:
         service(session, name=name, community=community, property_company=company)
@@ -203,7 +204,7 @@ def add_building(
     units: Annotated[int, typer.Option("--units", help="单元数")] = 1,
 ) -> None:
     """添加楼栋。例：redprop org building add 5 --grid G001 --compound 天昊小区 --units 3"""
-    from redprop.units.org import add_building as service
+    from redprop.units.edit import add_building as service
 
     with state(ctx).session() as session:
         service(session, number=number, grid=grid, compound=compound, units=units)
@@ -226,7 +227,7 @@ def tree(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """打印单元树及各级网格、楼栋、住户数。例：redprop org tree"""
     from dataclasses import asdict
 
-    from redprop.units.org import tree as service
+    from redprop.units.view import tree as service
 
     st = state(ctx)
     with st.session(write=False) as session:

@@ -14,7 +14,7 @@ from redprop.core.config import sqlite_path
 from redprop.core.errors import Conflict, LedgerError
 from redprop.core.models import Staff, Street
 from redprop.core.vocab import Role
-from redprop.units.org import add_street
+from redprop.units.edit import add_street
 from redprop.units.staff import add_staff
 
 if TYPE_CHECKING:

@@ -22,7 +22,8 @@ from redprop.excel.read import (
     pick_sheet,
     read_sheets,
 )
-from redprop.units.org import default_street, get_street, parse_grid_kind
+from redprop.units.edit import parse_grid_kind
+from redprop.units.org import default_street, get_street
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "street": ("街道", "街道名称", "street"),
