@@ -252,49 +252,90 @@ def _apply(
     *,
     default_street_name: str | None,
 ) -> None:
-    communities = {c.name: c for c in session.scalars(select(Community))}
-    grids = {g.code: g for g in session.scalars(select(Grid))}
-    compounds: dict[tuple[int | None, str], Compound] = {
-        (c.community_id, c.name): c for c in session.scalars(select(Compound))
-    }
-    buildings: dict[tuple[int | None, str], Building] = {
-        (b.community_id, b.number): b for b in session.scalars(select(Building))
-    }
-    street_cache: dict[str, Street] = {}
-    seen: set[tuple[str, object]] = set()
-
-    def once(kind: str, key: object, outcome: str) -> None:
-        if (kind, key) in seen:
-            return
-        seen.add((kind, key))
-        getattr(result, outcome)[kind] += 1
-
+    applier = _Applier(session, result, problems, default_street_name)
     for row in rows:
-        # Community: created under the row's street, the --street street, or the only street.
-        community = communities.get(row.community)
-        if community is None:
-            try:
-                street_name = row.street or default_street_name
-                if street_name not in street_cache:
-                    street_cache[street_name or ""] = (
-                        get_street(session, street_name) if street_name else default_street(session)
-                    )
-                street = street_cache[street_name or ""]
-            except RedpropError as exc:
-                problems.append(RowProblem(row.row, "街道", exc.zh, exc.en))
-                continue
-            community = Community(name=row.community, street_id=street.id)
-            session.add(community)
-            session.flush()
-            communities[row.community] = community
-            once("community", row.community, "created")
-        else:
-            once("community", row.community, "unchanged")
+        applier.apply(row)
+    session.flush()
 
-        grid = grids.get(row.grid_code)
+
+class _Applier:
+    """Applies checked rows one at a time: creates the units that are missing, updates those a
+    row describes differently, and counts each unit once in the result (its first outcome).
+    A row the ledger contradicts becomes a problem and the rest of that row is skipped."""
+
+    def __init__(
+        self,
+        session: Session,
+        result: OrgImportResult,
+        problems: list[RowProblem],
+        default_street_name: str | None,
+    ) -> None:
+        self.session = session
+        self.result = result
+        self.problems = problems
+        self.default_street_name = default_street_name
+        self.communities = {c.name: c for c in session.scalars(select(Community))}
+        self.grids = {g.code: g for g in session.scalars(select(Grid))}
+        self.compounds: dict[tuple[int | None, str], Compound] = {
+            (c.community_id, c.name): c for c in session.scalars(select(Compound))
+        }
+        self.buildings: dict[tuple[int | None, str], Building] = {
+            (b.community_id, b.number): b for b in session.scalars(select(Building))
+        }
+        self.street_cache: dict[str, Street] = {}
+        self.seen: set[tuple[str, object]] = set()
+
+    def once(self, kind: str, key: object, outcome: str) -> None:
+        if (kind, key) in self.seen:
+            return
+        self.seen.add((kind, key))
+        getattr(self.result, outcome)[kind] += 1
+
+    def add(self, unit: Community | Grid | Compound | Building) -> None:
+        self.session.add(unit)
+        self.session.flush()
+
+    def apply(self, row: OrgRow) -> None:
+        community = self.community(row)
+        if community is None:
+            return
+        grid = self.grid(row, community)
+        if grid is None:
+            return
+        compound = self.compound(row, community) if row.compound else None
+        if row.building:
+            self.building(row, community, grid, compound)
+
+    def community(self, row: OrgRow) -> Community | None:
+        """The row's community; a new one is created under the row's street, the --street
+        street, or the only street."""
+        community = self.communities.get(row.community)
+        if community is not None:
+            self.once("community", row.community, "unchanged")
+            return community
+        try:
+            street = self.street(row.street or self.default_street_name)
+        except RedpropError as exc:
+            self.problems.append(RowProblem(row.row, "街道", exc.zh, exc.en))
+            return None
+        community = Community(name=row.community, street_id=street.id)
+        self.add(community)
+        self.communities[row.community] = community
+        self.once("community", row.community, "created")
+        return community
+
+    def street(self, name: str | None) -> Street:
+        if name not in self.street_cache:
+            self.street_cache[name or ""] = (
+                get_street(self.session, name) if name else default_street(self.session)
+            )
+        return self.street_cache[name or ""]
+
+    def grid(self, row: OrgRow, community: Community) -> Grid | None:
+        grid = self.grids.get(row.grid_code)
         if grid is None:
             if not row.grid_name:
-                problems.append(
+                self.problems.append(
                     RowProblem(
                         row.row,
                         "网格名称",
@@ -302,20 +343,19 @@ def _apply(
                         "a new grid needs a name",
                     )
                 )
-                continue
+                return None
             grid = Grid(
                 code=row.grid_code,
                 name=row.grid_name,
                 kind=row.grid_kind or "base",
                 community_id=community.id,
             )
-            session.add(grid)
-            session.flush()
-            grids[row.grid_code] = grid
-            once("grid", row.grid_code, "created")
+            self.add(grid)
+            self.grids[row.grid_code] = grid
+            self.once("grid", row.grid_code, "created")
         elif grid.community_id != community.id:
-            owner = next(n for n, c in communities.items() if c.id == grid.community_id)
-            problems.append(
+            owner = next(n for n, c in self.communities.items() if c.id == grid.community_id)
+            self.problems.append(
                 RowProblem(
                     row.row,
                     "社区",
@@ -323,62 +363,62 @@ def _apply(
                     f"grid {row.grid_code} already belongs to '{owner}', not '{row.community}'; check the code",
                 )
             )
-            continue
+            return None
         else:
             changed = False
             if row.grid_name and grid.name != row.grid_name:
                 grid.name, changed = row.grid_name, True
             if row.grid_kind and grid.kind != row.grid_kind:
                 grid.kind, changed = row.grid_kind, True
-            once("grid", row.grid_code, "updated" if changed else "unchanged")
+            self.once("grid", row.grid_code, "updated" if changed else "unchanged")
+        return grid
 
-        compound = None
-        if row.compound:
-            ckey = (community.id, row.compound)
-            compound = compounds.get(ckey)
-            if compound is None:
-                compound = Compound(
-                    name=row.compound,
-                    community_id=community.id,
-                    property_company=row.company or None,
-                )
-                session.add(compound)
-                session.flush()
-                compounds[ckey] = compound
-                once("compound", ckey, "created")
-            elif row.company and compound.property_company != row.company:
-                compound.property_company = row.company
-                once("compound", ckey, "updated")
-            else:
-                once("compound", ckey, "unchanged")
+    def compound(self, row: OrgRow, community: Community) -> Compound:
+        ckey = (community.id, row.compound)
+        compound = self.compounds.get(ckey)
+        if compound is None:
+            compound = Compound(
+                name=row.compound,
+                community_id=community.id,
+                property_company=row.company or None,
+            )
+            self.add(compound)
+            self.compounds[ckey] = compound
+            self.once("compound", ckey, "created")
+        elif row.company and compound.property_company != row.company:
+            compound.property_company = row.company
+            self.once("compound", ckey, "updated")
+        else:
+            self.once("compound", ckey, "unchanged")
+        return compound
 
-        if row.building:
-            bkey = (community.id, row.building)
-            building = buildings.get(bkey)
-            if building is None:
-                building = Building(
-                    number=row.building,
-                    community_id=community.id,
-                    grid_id=grid.id,
-                    compound_id=compound.id if compound else None,
-                    units=row.units or 1,
+    def building(
+        self, row: OrgRow, community: Community, grid: Grid, compound: Compound | None
+    ) -> None:
+        bkey = (community.id, row.building)
+        building = self.buildings.get(bkey)
+        if building is None:
+            building = Building(
+                number=row.building,
+                community_id=community.id,
+                grid_id=grid.id,
+                compound_id=compound.id if compound else None,
+                units=row.units or 1,
+            )
+            self.add(building)
+            self.buildings[bkey] = building
+            self.once("building", bkey, "created")
+        elif building.grid_id != grid.id or (compound and building.compound_id != compound.id):
+            self.problems.append(
+                RowProblem(
+                    row.row,
+                    "楼栋",
+                    f"楼栋 {row.building} 已登记在别的网格或小区；请核对，或先用 redprop org building remove 移除",
+                    f"building {row.building} is registered under another grid or compound; check it",
                 )
-                session.add(building)
-                session.flush()
-                buildings[bkey] = building
-                once("building", bkey, "created")
-            elif building.grid_id != grid.id or (compound and building.compound_id != compound.id):
-                problems.append(
-                    RowProblem(
-                        row.row,
-                        "楼栋",
-                        f"楼栋 {row.building} 已登记在别的网格或小区；请核对，或先用 redprop org building remove 移除",
-                        f"building {row.building} is registered under another grid or compound; check it",
-                    )
-                )
-            elif row.units is not None and building.units != row.units:
-                building.units = row.units
-                once("building", bkey, "updated")
-            else:
-                once("building", bkey, "unchanged")
-    session.flush()
+            )
+        elif row.units is not None and building.units != row.units:
+            building.units = row.units
+            self.once("building", bkey, "updated")
+        else:
+            self.once("building", bkey, "unchanged")
