@@ -6,7 +6,9 @@ case remembers its source (the old number, or its row's content)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redprop.cases.actions import Facts, NewCase, act, register_case, resolve_actor
-from redprop.cases.rules import LEVELS, Action, Level
+from redprop.cases.rules import IMPORT_ROLES, LEVELS, Action, Level, Severity
 from redprop.core import vocab
 from redprop.core.errors import RedpropError
 from redprop.core.importreport import ImportReport, Problem
@@ -70,7 +72,7 @@ def import_cases(
     session: Session, *, path: Path, actor: str | None, dry_run: bool = False
 ) -> ImportReport:
     who, _ = resolve_actor(session, actor, action=Action.register, case=None)
-    if who.role not in ("admin", "street"):
+    if who.role not in IMPORT_ROLES:
         raise RedpropError(
             f"导入台账须由管理员或街道工作人员操作，{who.name} 是 {who.role}",
             f"Importing a ledger needs an admin or street staff member; {who.name} is {who.role}",
@@ -150,9 +152,53 @@ def _day(row: dict[str, Any], name: str, *, required: bool = False) -> date | No
     return day
 
 
+@dataclass
+class _Row:
+    """One row of a case ledger, checked: what its story needs."""
+
+    state: str
+    severity: Severity
+    source: str
+    level: Level | None
+    parties: list[str]
+    registered: date
+    accepted: date
+    resolved: date | None
+    closed: date | None
+
+
 def _create(
     session: Session, actor: str, text: dict[str, str], row: dict[str, Any], ref: str
 ) -> None:
+    """Register one row's case and play its story up to the state the row gives."""
+    parsed = _check(text, row)
+    try:
+        case = register_case(
+            session,
+            new=NewCase(
+                grid=text["grid"],
+                category=text["category"],
+                severity=parsed.severity.value,
+                summary=text["summary"],
+                parties=parsed.parties,
+                source=parsed.source,
+            ),
+            actor=actor,
+            at=_at(parsed.registered, 9),
+        )
+    except RedpropError as exc:
+        column = "grid" if "网格" in exc.zh else ("category" if "纠纷类型" in exc.zh else "summary")
+        raise _RowError(column, exc.zh, exc.en) from None
+    case.source_ref = ref
+
+    def step(action: Action, at: datetime, **facts: Any) -> None:
+        act(session, number=case.number, action=action, actor=actor, at=at, facts=Facts(**facts))
+
+    _move_to_level(session, case, parsed, step)
+    _finish(text, parsed, step)
+
+
+def _check(text: dict[str, str], row: dict[str, Any]) -> _Row:
     for name in REQUIRED:
         if not text[name]:
             raise _RowError(name, f"{HEADERS[name]}为空；请填写", f"{name} is empty; fill it in")
@@ -172,61 +218,48 @@ def _create(
     except RedpropError as exc:
         column = "severity" if "严重" in exc.zh else ("source" if "来源" in exc.zh else "level")
         raise _RowError(column, exc.zh, exc.en) from None
-    parties = [
-        p
-        for p in text["parties"]
-        .replace("，", "、")
-        .replace(",", "、")
-        .replace(" ", "、")
-        .split("、")
-        if p
-    ]
-    try:
-        case = register_case(
-            session,
-            new=NewCase(
-                grid=text["grid"],
-                category=text["category"],
-                severity=severity.value,
-                summary=text["summary"],
-                parties=parties,
-                source=source,
-            ),
-            actor=actor,
-            at=_at(registered, 9),
-        )
-    except RedpropError as exc:
-        column = "grid" if "网格" in exc.zh else ("category" if "纠纷类型" in exc.zh else "summary")
-        raise _RowError(column, exc.zh, exc.en) from None
-    case.source_ref = ref
-    number = case.number
+    separated = text["parties"].replace("，", "、").replace(",", "、").replace(" ", "、")
+    return _Row(
+        state=state,
+        severity=severity,
+        source=source,
+        level=level,
+        parties=[p for p in separated.split("、") if p],
+        registered=registered,
+        accepted=_day(row, "accepted_on") or registered,
+        resolved=_day(row, "resolved_on"),
+        closed=_day(row, "closed_on"),
+    )
 
-    def step(action: Action, at: datetime, **facts: Any) -> None:
-        act(session, number=number, action=action, actor=actor, at=at, facts=Facts(**facts))
 
-    accepted = _day(row, "accepted_on") or registered
-    resolved = _day(row, "resolved_on")
-    closed = _day(row, "closed_on")
-    if state != "registered":
-        step(Action.accept, _at(max(accepted, registered), 9, 30))
-    current = Level(case.level)
-    if level is not None and level != current:
-        if LEVELS.index(level) > LEVELS.index(current):
-            while current != level:
-                step(Action.escalate, _at(max(accepted, registered), 10), reason=REASON)
-                current = Level(session.get_one(Case, case.id).level)
-                if state != "registered":
-                    step(Action.accept, _at(max(accepted, registered), 10, 30))
-        else:
-            step(
-                Action.assign,
-                _at(max(accepted, registered), 10),
-                to_level=level.value,
-                reason=REASON,
-            )
-            if state != "registered":
-                step(Action.accept, _at(max(accepted, registered), 10, 30))
-    end_day = resolved or closed or accepted
+Step = Callable[..., None]
+
+
+def _move_to_level(session: Session, case: Case, parsed: _Row, step: Step) -> None:
+    """Accept the case, and escalate or assign it to the level the row gives."""
+    on = max(parsed.accepted, parsed.registered)
+    working = parsed.state != "registered"
+    if working:
+        step(Action.accept, _at(on, 9, 30))
+    current, level = Level(case.level), parsed.level
+    if level is None or level == current:
+        return
+    if LEVELS.index(level) > LEVELS.index(current):
+        while current != level:
+            step(Action.escalate, _at(on, 10), reason=REASON)
+            current = Level(session.get_one(Case, case.id).level)
+            if working:
+                step(Action.accept, _at(on, 10, 30))
+    else:
+        step(Action.assign, _at(on, 10), to_level=level.value, reason=REASON)
+        if working:
+            step(Action.accept, _at(on, 10, 30))
+
+
+def _finish(text: dict[str, str], parsed: _Row, step: Step) -> None:
+    """The end of the story: resolved, closed after a visit, referred or withdrawn."""
+    state, accepted = parsed.state, parsed.accepted
+    end_day = parsed.resolved or parsed.closed or accepted
     if state in ("resolved", "closed"):
         agreement = (
             "written" if "书面" in text["agreement"] or text["agreement"] == "written" else "oral"
@@ -242,7 +275,7 @@ def _create(
         satisfaction = "satisfied" if satisfaction == "unsatisfied" else satisfaction
         step(
             Action.visit,
-            _at(max(closed or end_day, end_day) + timedelta(days=0), 17, 30),
+            _at(max(parsed.closed or end_day, end_day), 17, 30),
             satisfaction=satisfaction,
             fulfilled="yes",
         )
@@ -252,4 +285,5 @@ def _create(
         )
         step(Action.refer, _at(max(end_day, accepted), 17), to=to, body=text["referred_to"] or None)
     if state == "withdrawn":
-        step(Action.withdraw, _at(max(end_day, registered), 17), reason=text["outcome"] or REASON)
+        at = _at(max(end_day, parsed.registered), 17)
+        step(Action.withdraw, at, reason=text["outcome"] or REASON)

@@ -172,7 +172,7 @@ def verify_events(session: Session) -> list[ChainProblem]:
             Case.last_hash,
         ).order_by(Case.id)
     )
-    fields = [
+    fields: list[Any] = [
         CaseEvent.case_id,
         CaseEvent.seq,
         CaseEvent.action,
@@ -190,24 +190,7 @@ def verify_events(session: Session) -> list[ChainProblem]:
         CaseEvent.prev_hash,
         CaseEvent.hash,
     ]
-    names = [
-        "case_id",
-        "seq",
-        "action",
-        "from_state",
-        "from_level",
-        "state",
-        "level",
-        "at",
-        "recorded_at",
-        "actor",
-        "reason",
-        "data",
-        "due_on",
-        "yellow_on",
-        "prev_hash",
-        "hash",
-    ]
+    names = [c.key for c in fields]
     events = conn.execute(
         select(*fields)
         .order_by(CaseEvent.case_id, CaseEvent.seq)

@@ -413,6 +413,13 @@ GRANTS: tuple[Grant, ...] = (
 )
 
 
+# Who may bring a whole case ledger in (case import): it registers and moves cases anywhere in
+# the street, so only the roles whose grants cover every action street-wide.
+IMPORT_ROLES = frozenset(
+    g.role for g in GRANTS if g.scope in ("street", "anywhere") and g.actions >= EVERY_ACTION
+)
+
+
 def _within(actor: Actor, scope: str, place: Place) -> bool:
     if scope == "anywhere":
         return True

@@ -22,6 +22,15 @@ from redprop.servicelists.rules import (
 )
 from redprop.units.org import get_community
 
+# Which demand action counts under which figure.
+COUNTED = {
+    "add": "new",
+    "claim": "claimed",
+    "fulfil": "fulfilled",
+    "cancel": "cancelled",
+    "reopen": "reopened",
+}
+
 
 def service_figures(
     session: Session, *, start: datetime, end: datetime, community: str | None = None
@@ -31,21 +40,14 @@ def service_figures(
     scope = []
     if community:
         scope.append(Demand.community_id == get_community(session, community).id)
-    counts = dict.fromkeys(("new", "claimed", "fulfilled", "cancelled", "reopened"), 0)
+    counts = dict.fromkeys(COUNTED.values(), 0)
     for action, n in session.execute(
         select(DemandEvent.action, func.count())
         .join(Demand, Demand.id == DemandEvent.demand_id)
         .where(DemandEvent.at >= start, DemandEvent.at < end, *scope)
         .group_by(DemandEvent.action)
     ):
-        key = {
-            "add": "new",
-            "claim": "claimed",
-            "fulfil": "fulfilled",
-            "cancel": "cancelled",
-            "reopen": "reopened",
-        }[action]
-        counts[key] = n
+        counts[COUNTED[action]] = n
     # State at the end: the last event before it, for every demand created before it.
     last = (
         select(DemandEvent.demand_id, func.max(DemandEvent.seq).label("seq"))
@@ -65,11 +67,25 @@ def service_figures(
     wishes_live = sum(n for s, w, n in at_end if w and s != "cancelled")
     done = sum(n for s, _, n in at_end if s == "fulfilled")
     live = sum(n for s, _, n in at_end if s != "cancelled")
-    items = []
-    item_scope = (
-        [ServiceItem.community_id == get_community(session, community).id] if community else []
-    )
-    for name, comm, served, volunteers, days in session.execute(
+    items = _by_item(session, start=start, end=end, community=community)
+    return {
+        **counts,
+        "open_at_end": open_at_end,
+        # Of the demands on the lists at the end (not cancelled), the share fulfilled.
+        "fulfilment_rate": done / live if live else None,
+        "wish_fulfilment_rate": wishes_done / wishes_live if wishes_live else None,
+        "served": sum(i["served"] for i in items),
+        "volunteer_turns": sum(i["volunteers"] for i in items),
+        "by_item": items,
+    }
+
+
+def _by_item(
+    session: Session, *, start: datetime, end: datetime, community: str | None
+) -> list[dict[str, Any]]:
+    """Each service item's records, people served and volunteer turns in the period."""
+    scope = [ServiceItem.community_id == get_community(session, community).id] if community else []
+    query = (
         select(
             ServiceItem.name,
             Community.name,
@@ -84,26 +100,17 @@ def service_figures(
             & (ServiceRecord.on >= start.date())
             & (ServiceRecord.on < end.date()),
         )
-        .where(*item_scope)
+        .where(*scope)
         .group_by(ServiceItem.id, ServiceItem.name, Community.name)
         .order_by(ServiceItem.id)
-    ):
-        items.append(
-            {
-                "item": name,
-                "community": comm,
-                "records": days,
-                "served": int(served),
-                "volunteers": int(volunteers),
-            }
-        )
-    return {
-        **counts,
-        "open_at_end": open_at_end,
-        # Of the demands on the lists at the end (not cancelled), the share fulfilled.
-        "fulfilment_rate": done / live if live else None,
-        "wish_fulfilment_rate": wishes_done / wishes_live if wishes_live else None,
-        "served": sum(i["served"] for i in items),
-        "volunteer_turns": sum(i["volunteers"] for i in items),
-        "by_item": items,
-    }
+    )
+    return [
+        {
+            "item": name,
+            "community": comm,
+            "records": days,
+            "served": int(served),
+            "volunteers": int(volunteers),
+        }
+        for name, comm, served, volunteers, days in session.execute(query)
+    ]
