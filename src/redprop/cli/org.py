@@ -36,8 +36,16 @@ LIST_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
 
 
 def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
-    zh, en = UNIT_KINDS[kind]
+    """list, show, rename and remove for one unit kind, in the order `--help` lists them."""
     key_help = "网格编号" if kind == "grid" else ("楼栋号" if kind == "building" else "名称")
+    _add_list(kind, sub)
+    _add_show(kind, sub, key_help)
+    _add_rename(kind, sub, key_help)
+    _add_remove(kind, sub, key_help)
+
+
+def _add_list(kind: str, sub: typer.Typer) -> None:
+    zh = UNIT_KINDS[kind][0]
 
     @sub.command("list")
     def list_(
@@ -62,6 +70,10 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
         stdout().print(table(rows, LIST_COLUMNS[kind], lang=st.lang))
 
     list_.__doc__ = f"列出{zh}。例：redprop org {kind} list --json"
+
+
+def _add_show(kind: str, sub: typer.Typer, key_help: str) -> None:
+    zh = UNIT_KINDS[kind][0]
 
     @sub.command()
     def show(
@@ -88,6 +100,10 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
 
     show.__doc__ = f"显示一个{zh}及引用它的内容。例：redprop org {kind} show {key_help}"
 
+
+def _add_rename(kind: str, sub: typer.Typer, key_help: str) -> None:
+    zh, en = UNIT_KINDS[kind]
+
     @sub.command()
     def rename(
         ctx: typer.Context,
@@ -105,6 +121,10 @@ def _add_generic_commands(kind: str, sub: typer.Typer) -> None:
     rename.__doc__ = (
         f"重命名{zh}（网格改名称，编号不变；楼栋改楼号）。例：redprop org {kind} rename 旧 新"
     )
+
+
+def _add_remove(kind: str, sub: typer.Typer, key_help: str) -> None:
+    zh, en = UNIT_KINDS[kind]
 
     @sub.command()
     def remove(
