@@ -21,34 +21,49 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from redprop.cases.rules import Action, State
 from redprop.core.models import Building, Case, CaseEvent, Category, Community, Grid
-from redprop.core.vocab import ACTIONS, LEVELS, SEVERITIES, STATES, label
+from redprop.core.vocab import (
+    ACTIONS,
+    AGREEMENTS,
+    DEMAND_STATES,
+    FIGURES,
+    FULFILLED,
+    LEVELS,
+    SATISFACTION,
+    SEVERITIES,
+    SOURCES,
+    STATES,
+    Action,
+    Label,
+    State,
+    label,
+)
 from redprop.figures.period import Period
 from redprop.figures.report import Report, report
 
 if TYPE_CHECKING:
     from redprop.excel.book import Sheets, Table
 
+# The figure columns of 汇总 and 分类统计, in order; "level:x" is resolved_by_level[x].
 SUMMARY_FIGURES = (
-    ("carried_over", "结转"),
-    ("registered", "新增"),
-    ("reopened", "重开"),
-    ("resolved", "化解"),
-    ("referred", "移交"),
-    ("withdrawn", "撤销"),
-    ("open_at_end", "在办"),
-    ("resolution_rate", "化解率"),
-    ("on_time_rate", "按期化解率"),
-    ("small_kept_in_grid_rate", "小事不出网格率"),
-    ("kept_within_street_rate", "矛盾不上交率"),
-    ("level:grid", "网格化解"),
-    ("level:community", "社区化解"),
-    ("level:street", "街道化解"),
-    ("level:city", "市级化解"),
-    ("overdue_at_end", "超期"),
-    ("yellow_at_end", "黄灯"),
-    ("escalations", "上报次数"),
+    "carried_over",
+    "registered",
+    "reopened",
+    "resolved",
+    "referred",
+    "withdrawn",
+    "open_at_end",
+    "resolution_rate",
+    "on_time_rate",
+    "small_kept_in_grid_rate",
+    "kept_within_street_rate",
+    "level:grid",
+    "level:community",
+    "level:street",
+    "level:city",
+    "overdue_at_end",
+    "yellow_at_end",
+    "escalations",
 )
 SUMMARY_NOTE = "说明：结转+新增+重开=化解+移交+撤销+在办；化解率=化解/(结转+新增+重开-撤销)。按事件历史统计至月末。"
 # The category chart: new and resolved cases of each category.
@@ -104,19 +119,7 @@ SERVICE_FIGURES = (
 SERVICE_WIDTHS = [16, 12, 12, 36, 10, 14, 12]
 ITEM_HEADERS = ["服务项目", "社区", "服务次数", "服务人数", "志愿者人次"]
 DEMAND_HEADERS = ["月末待办需求", "社区", "网格", "内容", "类型", "状态", "认领方"]
-DEMAND_STATES = {"open": "待认领", "claimed": "已认领"}
 WISH = "微心愿"
-SOURCES = {
-    "patrol": "排查",
-    "visit": "来访",
-    "phone": "电话",
-    "hotline": "12345热线",
-    "referral": "转办",
-    "other": "其他",
-}
-SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
-FULFILLED = {"yes": "已履行", "no": "未履行", "partly": "部分履行"}
-AGREEMENT = {"oral": "口头", "written": "书面"}
 ACTION_LABELS = {code: names[0] for code, names in ACTIONS.items()}
 STATE_LABELS = {code: names[0] for code, names in STATES.items()}
 LEVEL_LABELS = {code: names[0] for code, names in LEVELS.items()}
@@ -127,9 +130,21 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
+def figure_name(key: str) -> str:
+    """A figure column's header: 结转 …, and 网格化解 … for the levels cases were resolved at."""
+    if key.startswith("level:"):
+        return f"{label(LEVELS, key[6:])}化解"
+    return label(FIGURES, key)
+
+
+def _zh(table: dict[str, Label], code: str) -> str:
+    """A code's Chinese label, or nothing for a code the table lacks."""
+    return table[code][0] if code in table else ""
+
+
 def figure_values(figures: dict[str, Any]) -> list[Any]:
     values = []
-    for key, _ in SUMMARY_FIGURES:
+    for key in SUMMARY_FIGURES:
         if key.startswith("level:"):
             values.append(figures["resolved_by_level"][key[6:]])
         else:
@@ -310,11 +325,11 @@ def _case_row(c: Any, o: Any, events: list[Any], names: _Names) -> list[Any]:
             accepted, handler = e.at.date(), e.actor
         elif e.action == Action.resolve:
             resolved, outcome = e.at.date(), e.reason or ""
-            agreement = AGREEMENT.get(data.get("agreement", ""), "")
+            agreement = _zh(AGREEMENTS, data.get("agreement", ""))
         elif e.action == Action.visit:
             visited = e.at.date()
-            satisfaction = SATISFACTION.get(data.get("satisfaction", ""), "")
-            fulfilled = FULFILLED.get(data.get("fulfilled", ""), "")
+            satisfaction = _zh(SATISFACTION, data.get("satisfaction", ""))
+            fulfilled = _zh(FULFILLED, data.get("fulfilled", ""))
             if e.state == State.closed:
                 closed = e.at.date()
         elif e.action == Action.reopen:
@@ -338,7 +353,7 @@ def _case_row(c: Any, o: Any, events: list[Any], names: _Names) -> list[Any]:
         "、".join(mask_name(p) for p in json.loads(c.parties)),
         names.categories[c.category_id],
         label(SEVERITIES, c.severity),
-        SOURCES.get(c.source, c.source),
+        label(SOURCES, c.source),
         c.summary,
         label(LEVELS, o.level),
         label(STATES, o.state),
@@ -360,14 +375,14 @@ def sheets(book: Book) -> Sheets:
     from redprop.excel.book import Sheets
 
     period, month = book.period, book.month_report
-    keys = [key for key, _ in SUMMARY_FIGURES]
+    keys = list(SUMMARY_FIGURES)
     chart_title, charted = CHART
     return Sheets(
         unit=month.unit,
         month=month_label(period),
         span=f"{period.start:%Y-%m-%d} 至 {period.last_day:%Y-%m-%d}",
         note=SUMMARY_NOTE,
-        figures=[name for _, name in SUMMARY_FIGURES],
+        figures=[figure_name(key) for key in SUMMARY_FIGURES],
         rates=frozenset(i for i, key in enumerate(keys) if key.endswith("_rate")),
         chart=(chart_title, tuple(keys.index(key) for key in charted)),
         by_unit=[[u["unit"], *figure_values(u["figures"])] for u in month.by_unit],
@@ -406,7 +421,7 @@ def _service_tables(book: Book) -> dict[str, Table]:
             d["grid"],
             d["summary"],
             WISH if d["wish"] else d["category"],
-            DEMAND_STATES[d["state"]],
+            DEMAND_STATES[d["state"]][0],
             d["claimed_by"] or "",
         ]
         for d in book.open_demands

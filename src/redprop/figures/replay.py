@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from redprop.cases.rules import OPEN, Action, State, warning
+from redprop.cases.rules import OPEN, warning
 from redprop.core import tables as t
 from redprop.core.bulk import paused_gc
+from redprop.core.vocab import Action, State
 from redprop.figures.period import Period
 
 END_CLASS = {state: "open_at_end" for state in OPEN} | {

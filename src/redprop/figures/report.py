@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.cases.rules import Severity
 from redprop.core import tables as t
 from redprop.core.bulk import paused_gc
+from redprop.core.vocab import Severity
 from redprop.figures.period import Period
 from redprop.figures.replay import Outcome, outcomes
 from redprop.figures.tally import Signature, figures, signature

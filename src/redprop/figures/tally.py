@@ -9,7 +9,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from redprop.cases.rules import LEVELS, Level, Severity
+from redprop.cases.rules import LEVELS
+from redprop.core.vocab import Level, Severity
 from redprop.figures.replay import Outcome
 
 COUNTS = (
