@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from redprop.cases.rules import DEFAULT_LIMITS, LEVEL_NAMES, Level, Settings
 from redprop.core.errors import Conflict, RedpropError, RowProblem, UsageProblem
 from redprop.core.models import CalendarDay, Case, Setting
+from redprop.core.vocab import DAY_KIND_WORDS, DAY_KINDS, typed
 from redprop.core.workdays import Calendar
 
 POLICIES = ("escalate", "supervise")
@@ -135,19 +136,7 @@ CAL_COLUMNS = {
     "kind": ("类型", "kind", "type"),
     "name": ("名称", "节日", "name"),
 }
-KIND_WORDS = {
-    "holiday": "holiday",
-    "休": "holiday",
-    "假日": "holiday",
-    "节假日": "holiday",
-    "放假": "holiday",
-    "workday": "workday",
-    "班": "workday",
-    "上班": "workday",
-    "补班": "workday",
-    "调休上班": "workday",
-    "工作日": "workday",
-}
+KIND_WORDS = typed(DAY_KINDS, DAY_KIND_WORDS)
 
 
 def import_days(session: Session, *, path: Path) -> int:

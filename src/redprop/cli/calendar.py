@@ -52,6 +52,7 @@ def list_(
     """列出登记的放假日和调休上班日。例：redprop calendar list --year 2026"""
     from redprop.cases.settings import list_days
     from redprop.cli.render import table
+    from redprop.core.vocab import DAY_KINDS, label
 
     st = state(ctx)
     with st.session(write=False) as session:
@@ -60,8 +61,7 @@ def list_(
     if as_json:
         emit_json(rows)
         return
-    kinds = {"holiday": st.t("放假", "holiday"), "workday": st.t("调休上班", "workday")}
-    shown = [{**r, "kind": kinds[str(r["kind"])]} for r in rows]
+    shown = [{**r, "kind": label(DAY_KINDS, str(r["kind"]), st.lang)} for r in rows]
     stdout().print(
         table(
             shown,

@@ -241,6 +241,11 @@ FULFILLED: dict[str, Label] = {
     "partly": ("部分履行", "partly honoured"),
 }
 
+DAY_KINDS: dict[str, Label] = {
+    "holiday": ("放假", "holiday"),
+    "workday": ("调休上班", "workday"),
+}
+
 # Where a case can be referred (移交): the bodies are named in Chinese in the data too.
 REFER_TO = ("法院", "检察院", "公安", "仲裁", "部门")
 
@@ -291,6 +296,15 @@ STATE_WORDS = {
     "撤销": "withdrawn",
 }
 FULFILLED_WORDS = {"是": "yes", "否": "no", "部分": "partly"}
+DAY_KIND_WORDS = {
+    "休": "holiday",
+    "假日": "holiday",
+    "节假日": "holiday",
+    "班": "workday",
+    "上班": "workday",
+    "补班": "workday",
+    "工作日": "workday",
+}
 
 
 def typed(table: dict[str, Label], words: dict[str, str] | None = None) -> dict[str, str]:
