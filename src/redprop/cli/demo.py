@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from redprop.cli._report import print_report
 from redprop.cli._shared import state, stdout
 from redprop.cli.report import print_figures
+
+if TYPE_CHECKING:
+    from redprop.cli._shared import State
+    from redprop.core.importreport import ImportReport
+    from redprop.ledger.demo import DemoResult
+    from redprop.units.view import StreetNode
 
 
 def demo(
@@ -20,9 +27,34 @@ def demo(
     ] = None,
 ) -> None:
     """新建一个示例街道账本（8 个社区、104 个网格）并显示单元树；不使用 --db。例：redprop demo --dir /tmp/demo"""
+    from redprop.core.config import app_dir
+
+    st = state(ctx)
+    target = (directory or app_dir() / "demo").expanduser().resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    _show(st, _build(target))
+
+
+@dataclass
+class _Built:
+    """What the demo built and read back, for the screens printed after it."""
+
+    path: Path
+    workbook: Path
+    result: DemoResult
+    roster: ImportReport
+    disputes: int
+    demands: int
+    streets: list[StreetNode]
+    cases: list[dict[str, Any]]
+    month: Any
+
+
+def _build(target: Path) -> _Built:
+    """A fresh demo ledger in `target` (any previous one is deleted), its street's story up to
+    now, and this month's ledger workbook beside it."""
     from redprop.cases.query import CaseFilter, list_cases
-    from redprop.cli.render import unit_tree
-    from redprop.core.config import app_dir, now
+    from redprop.core.config import now
     from redprop.core.db import open_ledger, session_scope
     from redprop.figures.book import build, write
     from redprop.figures.period import month_period
@@ -37,9 +69,6 @@ def demo(
     from redprop.roster.importer import import_roster
     from redprop.units.view import tree
 
-    st = state(ctx)
-    target = (directory or app_dir() / "demo").expanduser().resolve()
-    target.mkdir(parents=True, exist_ok=True)
     path = target / "redprop-demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -52,7 +81,7 @@ def demo(
         moment = now().replace(tzinfo=None, microsecond=0)
         with session_scope(engine) as session:
             history = build_demo_history(session, now=moment)
-            build_demo_cases(session, now=moment)
+            scripted = build_demo_cases(session, now=moment)
             demands = build_demo_services(session, now=moment)
         with session_scope(engine, write=False) as session:
             streets = tree(session)
@@ -64,24 +93,33 @@ def demo(
         write(book, workbook)
     finally:
         engine.dispose()
-    from redprop.cli.render import case_table
+    disputes = history + len(scripted)
+    return _Built(path, workbook, result, roster, disputes, demands, streets, cases, month)
+
+
+def _show(st: State, built: _Built) -> None:
+    """The unit tree, the roster import's report, the latest disputes, this month's figures and
+    a summary saying where the ledger and its workbook are."""
+    from redprop.cli.render import case_table, unit_tree
 
     console = stdout()
-    console.print(unit_tree(streets, lang=st.lang))
+    console.print(unit_tree(built.streets, lang=st.lang))
     typer.echo(
         st.t(
             "\n导入示例花名册 samples/roster.xlsx：",
             "\nImporting the sample roster samples/roster.xlsx:",
         )
     )
-    print_report(st, roster)
+    print_report(st, built.roster)
     typer.echo(st.t("\n最近登记的矛盾纠纷：", "\nThe latest disputes:"))
-    console.print(case_table(cases, lang=st.lang))
+    console.print(case_table(built.cases, lang=st.lang))
     typer.echo("")
-    print_figures(st, month, breakdowns=False)
+    print_figures(st, built.month, breakdowns=False)
+    path, workbook, result, roster = built.path, built.workbook, built.result, built.roster
     grids = result.org.created["grid"]
     buildings = result.org.created["building"]
-    total = history + 6
+    total = built.disputes
+    demands = built.demands
     console.print(
         st.t(
             f"\n演示账本：{path}\n已建 {result.org.created['community']} 个社区、{grids} 个网格、"
