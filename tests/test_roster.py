@@ -772,7 +772,7 @@ def test_errors_workbook_imports_again_once_corrected(cli, ledger, tmp_path) -> 
 
 
 def test_errors_workbook_keeps_dates_of_every_style(tree, tmp_path) -> None:
-    from redprop.roster.importer import write_errors_workbook
+    from redprop.roster.errorsbook import write_errors_workbook
 
     rows = [
         [*CLEAN[0][:9], 0, *CLEAN[0][10:13], DATES[0]],  # a real date
@@ -796,7 +796,7 @@ def test_errors_workbook_keeps_dates_of_every_style(tree, tmp_path) -> None:
 
 
 def test_warned_rows_from_the_errors_workbook_reimport_unchanged(tree, tmp_path) -> None:
-    from redprop.roster.importer import write_errors_workbook
+    from redprop.roster.errorsbook import write_errors_workbook
 
     report = import_roster(tree, path=messy_workbook(tmp_path / "m.xlsx"))
     out = tmp_path / "errors.xlsx"
@@ -1066,7 +1066,7 @@ def _chunky_rows(n: int) -> list[list[Any]]:
 def test_rows_are_checked_alike_across_chunks(tree, tmp_path, monkeypatch) -> None:
     # More rows than one chunk, with a duplicate address, an exact duplicate, a reused ID and a
     # doubtful one far apart: each found where it is, and the same with tiny chunks.
-    import redprop.roster.importer as roster_service
+    import redprop.roster.rows as roster_service
 
     header = ["社区", "网格", "小区", "楼栋", "单元", "房号", "户主姓名", "身份证号", "联系电话", "人口数", "户籍类型", "房屋性质", "备注", "登记日期"]  # fmt: skip
     rows = _chunky_rows(9000)

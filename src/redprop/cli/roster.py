@@ -39,7 +39,8 @@ def import_(
 
     # Start parsing the file first: it goes on while the services load and the ledger opens.
     reading = start_reading(file, sheet)
-    from redprop.roster.importer import import_roster, write_errors_workbook
+    from redprop.roster.errorsbook import write_errors_workbook
+    from redprop.roster.importer import import_roster
 
     st = state(ctx)
     with st.session() as session:

@@ -1,0 +1,40 @@
+"""The errors workbook (--errors): the rejected and warned rows of an import, masked, with 原行号
+and 问题 columns, in a layout that imports again once corrected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from redprop.core.errors import InputFileError
+from redprop.core.importreport import ImportReport
+from redprop.roster.cells import masked_cell
+from redprop.roster.file import HEADERS
+
+
+def shown_cells(raw: list[Any], cols: dict[str, int], columns: list[str]) -> dict[str, Any]:
+    """A flagged row's cells by canonical field, masked, as the workbook shows them."""
+    width = len(raw)
+    return {
+        name: masked_cell(name, raw[cols[name]] if cols[name] < width else None) for name in columns
+    }
+
+
+def column_names(report: ImportReport) -> list[str]:
+    return [HEADERS[c] for c in report.columns]
+
+
+def write_errors_workbook(report: ImportReport, out: Path) -> int:
+    """The flagged rows to `out`; refused when there is none."""
+    from redprop.excel.write import write_table
+
+    if not report.flagged_rows:
+        raise InputFileError(
+            f"{out}：没有需要改正的行，未写出错误表", f"{out}: no rows to correct; nothing written"
+        )
+    headers = [*column_names(report), "原行号", "问题"]
+    rows = (
+        [*(shown.get(c, "") for c in report.columns), row, reason]
+        for row, shown, reason in report.flagged_rows
+    )
+    return write_table(out, headers, rows, sheet="待改正")
