@@ -13,9 +13,11 @@ NOW, so recent cases are open and old ones mostly closed.
 The story only chooses actions, times and people. What an action does comes from the ladder's
 own table (redprop.cases.rules.TRANSITIONS: the to-state, the level move, the clock, the visit's
 reopened branch), applied here on ordinal day numbers instead of through rules.step (about
-6 µs a call, half a CPU-minute over the 4.9 million events); a move the table lacks raises
-StoryError, and so does a person the ladder's grants (rules.why_not) do not let act. --verify
-also replays every case through rules.step and compares the whole status.
+6 µs a call before any due date is worked out: over half a CPU-minute for 4.9 million events);
+a move the table lacks raises StoryError, and so does a person the ladder's grants
+(rules.why_not) do not let act. The daily sweep decides as redprop.cases.sweep does (escalate
+below the top level, else mark for 督办 once). --verify also replays every case through
+rules.step and compares each event's state, level and due date and the case's whole status.
 
 Events are hashed with redprop.cases.log.event_hash, so `redprop db check` accepts the
 ledger; date-times are stored in the text format SQLAlchemy writes for SQLite
