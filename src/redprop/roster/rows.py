@@ -61,6 +61,8 @@ class Columns:
 
 
 class RowChecker:
+    """One pass over a roster's rows: problems and counts into `report`, good rows to `changes`."""
+
     def __init__(
         self,
         report: ImportReport,
