@@ -6,7 +6,6 @@ case's cached status, replaying a history through the ladder, and verifying ever
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +24,7 @@ from redprop.cases.rules import (
     step,
 )
 from redprop.cases.settings import load_calendar, load_settings
-from redprop.core.eventlog import GENESIS, data_text, digest, stamp
+from redprop.core.eventlog import GENESIS, ChainProblem, check_chain, data_text, digest, stamp
 from redprop.core.models import Case, CaseEvent
 from redprop.core.workdays import Calendar
 
@@ -143,13 +142,6 @@ def replay(
     return status
 
 
-@dataclass
-class ChainProblem:
-    number: str
-    zh: str
-    en: str
-
-
 def verify_events(session: Session) -> list[ChainProblem]:
     """Recompute every case's hash chain and replay its events against its cached status.
     Streams the events in (case, seq) order, one case at a time, so memory stays flat whatever
@@ -231,24 +223,14 @@ def verify_events(session: Session) -> list[ChainProblem]:
 def _check_history(
     case: Any, history: list[Any], settings: Settings, cal: Calendar
 ) -> tuple[str, str] | None:
-    prev = GENESIS
-    for expected_seq, ev in enumerate(history, start=1):
-        if ev.seq != expected_seq:
-            return (
-                f"第 {expected_seq} 条事件缺失或次序被改动",
-                f"event {expected_seq} is missing or out of order",
-            )
-        if ev.prev_hash != prev or event_hash(case.number, ev) != ev.hash:
-            return (
-                f"第 {ev.seq} 条事件（{ev.action}）被改动",
-                f"event {ev.seq} ({ev.action}) was altered",
-            )
-        prev = ev.hash
-    if len(history) != case.event_count or prev != (case.last_hash or GENESIS):
-        return (
-            "事件被删除或插入（与案件记录的事件数或末条哈希不符）",
-            "events were deleted or inserted (count or last hash does not match the case)",
-        )
+    broken = check_chain(
+        history,
+        count=case.event_count,
+        last_hash=case.last_hash,
+        hash_of=lambda ev: event_hash(case.number, ev),
+    )
+    if broken:
+        return broken
     try:
         status = replay(
             history, severity=case.severity, number=case.number, settings=settings, cal=cal

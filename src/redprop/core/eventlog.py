@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -63,3 +64,44 @@ def stamp(subject: Subject, at: datetime) -> tuple[int, datetime]:
     seq = subject.event_count + 1
     subject.event_count, subject.last_at = seq, at
     return seq, local_now()
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One subject whose log was changed behind redprop's back (`db check` reports it)."""
+
+    number: str
+    zh: str
+    en: str
+
+
+def check_chain(
+    history: list[Any],
+    *,
+    count: int,
+    last_hash: str | None,
+    hash_of: Callable[[Any], str],
+    noun: tuple[str, str] = ("案件", "case"),
+) -> tuple[str, str] | None:
+    """What is wrong with one subject's log, or None: its events numbered 1..n, each pointing at
+    the hash before it and hashing to its own, and the subject's event count and last hash
+    those of the last event (so a deleted or inserted event shows too)."""
+    prev = GENESIS
+    for expected_seq, ev in enumerate(history, start=1):
+        if ev.seq != expected_seq:
+            return (
+                f"第 {expected_seq} 条事件缺失或次序被改动",
+                f"event {expected_seq} is missing or out of order",
+            )
+        if ev.prev_hash != prev or hash_of(ev) != ev.hash:
+            return (
+                f"第 {ev.seq} 条事件（{ev.action}）被改动",
+                f"event {ev.seq} ({ev.action}) was altered",
+            )
+        prev = ev.hash
+    if len(history) != count or prev != (last_hash or GENESIS):
+        return (
+            f"事件被删除或插入（与{noun[0]}记录的事件数或末条哈希不符）",
+            f"events were deleted or inserted (count or last hash does not match the {noun[1]})",
+        )
+    return None

@@ -313,10 +313,12 @@ class Demand(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
     last_at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
     event_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    last_hash: str | None = Field(default=None, sa_column=Column(String(64)))
 
 
 class DemandEvent(SQLModel, table=True):
-    """One accepted step of a demand (add, claim, fulfil, cancel, reopen); never changed."""
+    """One accepted step of a demand (add, claim, fulfil, cancel, reopen). Append-only and
+    hash-chained like a case's events (docs/design.md §11)."""
 
     __tablename__ = "demand_event"
     __table_args__ = (UniqueConstraint("demand_id", "seq"),)
@@ -332,6 +334,8 @@ class DemandEvent(SQLModel, table=True):
     actor: str = Field(sa_column=Column(String(100), nullable=False))
     reason: str | None = Field(default=None, sa_column=Column(Text))
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
 
 
 class ServiceItem(SQLModel, table=True):

@@ -95,6 +95,7 @@ def check_ledger(engine: Engine) -> CheckResult:
         from sqlalchemy.orm import Session as OrmSession
 
         from redprop.cases.log import verify_events
+        from redprop.servicelists.log import verify_demands
 
         with OrmSession(engine) as session:
             for p in verify_events(session):
@@ -102,6 +103,14 @@ def check_ledger(engine: Engine) -> CheckResult:
                     (
                         f"案件 {p.number} 的办理记录被绕过 redprop 改动：{p.zh}；请从备份核对恢复",
                         f"Case {p.number}: its events were changed outside redprop: {p.en}; "
+                        "compare with a backup",
+                    )
+                )
+            for p in verify_demands(session):
+                result.problems.append(
+                    (
+                        f"需求 {p.number} 的办理记录被绕过 redprop 改动：{p.zh}；请从备份核对恢复",
+                        f"Demand {p.number}: its events were changed outside redprop: {p.en}; "
                         "compare with a backup",
                     )
                 )

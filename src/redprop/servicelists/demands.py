@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redprop.core.errors import NotFound, UsageProblem
-from redprop.core.eventlog import data_text, stamp, when
+from redprop.core.eventlog import when
 from redprop.core.ids import clean_text
 from redprop.core.models import (
     Community,
@@ -23,6 +23,7 @@ from redprop.core.models import (
     Resource,
 )
 from redprop.servicelists.common import SATISFACTION, choose, next_number, reserve_number
+from redprop.servicelists.log import append
 from redprop.servicelists.provision import add_record
 from redprop.servicelists.rules import (
     DEMANDS,
@@ -76,34 +77,6 @@ def _actor(session: Session, actor: str | None, demand: Demand | None, action: D
     return acting_staff(session, actor, refuse=refuse).name
 
 
-def _record(
-    session: Session,
-    demand: Demand,
-    action: DemandAction,
-    before: DemandState | None,
-    at: datetime,
-    actor: str,
-    reason: str | None,
-    data: dict[str, Any],
-) -> DemandEvent:
-    seq, recorded_at = stamp(demand, at)
-    event = DemandEvent(
-        demand_id=demand.id,
-        seq=seq,
-        action=action.value,
-        from_state=before.value if before else None,
-        state=demand.state,
-        at=at,
-        recorded_at=recorded_at,
-        actor=actor,
-        reason=reason,
-        data=data_text(data),
-    )
-    session.add(event)
-    session.flush()
-    return event
-
-
 def add_demand(
     session: Session,
     *,
@@ -142,7 +115,16 @@ def add_demand(
     )
     session.add(demand)
     session.flush()
-    _record(session, demand, DemandAction.add, None, moment, who, None, {"wish": demand.wish})
+    append(
+        session,
+        demand,
+        action=DemandAction.add,
+        before=None,
+        at=moment,
+        actor=who,
+        reason=None,
+        data={"wish": demand.wish},
+    )
     return demand
 
 
@@ -198,7 +180,16 @@ def step_demand(
         if action is DemandAction.reopen:
             demand.claimed_by, demand.resource_id = None, None
     demand.state = row.target.value  # type: ignore[union-attr]
-    event = _record(session, demand, action, before, moment, who, reason, data)
+    event = append(
+        session,
+        demand,
+        action=action,
+        before=before,
+        at=moment,
+        actor=who,
+        reason=reason,
+        data=data,
+    )
     if action is DemandAction.fulfil and facts.item:
         add_record(
             session,
