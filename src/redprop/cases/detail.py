@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redprop.cases.actions import get_case
-from redprop.cases.rules import warning
+from redprop.cases.clock import warning
 from redprop.core.config import local_now
 from redprop.core.models import Building, Case, CaseEvent, Category, Community, Grid, Street
 

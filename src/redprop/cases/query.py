@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from redprop.cases.rules import RUNNING, warning
+from redprop.cases.clock import RUNNING, warning
 from redprop.core import tables as t
 from redprop.core.errors import NotFound
 from redprop.core.ids import clean_text

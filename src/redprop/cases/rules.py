@@ -13,13 +13,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from redprop.cases.clock import LEVELS, OPEN, YELLOW_SHARE, warning
 from redprop.core import vocab as labels
 from redprop.core.machine import Machine, Need, Row
 from redprop.core.machine import Refused as MachineRefused
 from redprop.core.vocab import Action, Label, Level, Severity, State
 from redprop.core.workdays import Calendar
 
-LEVELS = (Level.grid, Level.community, Level.street, Level.city)
 INTAKE = {
     Severity.small: Level.grid,
     Severity.major: Level.community,
@@ -27,10 +27,6 @@ INTAKE = {
     Severity.special: Level.city,
 }
 DEFAULT_LIMITS = {Level.grid: 5, Level.community: 10, Level.street: 15, Level.city: 20}
-YELLOW_SHARE = 0.7
-OPEN = frozenset({State.registered, State.in_progress, State.suspended})
-# The states whose clock runs (a suspended case's clock is paused): the ones warnings are for.
-RUNNING = frozenset({State.registered, State.in_progress})
 ESCALATION_REASON = "超期自动上报"
 SYSTEM_ACTOR = "系统"
 
@@ -248,20 +244,6 @@ class Status:
     def warning(self, cal: Calendar, today: date) -> str:
         """none | yellow | red on `today` (see `warning`)."""
         return warning(self.state, self.due_on(cal), self.yellow_on(cal), today)
-
-
-def warning(state: str | None, due_on: Any, yellow_on: Any, today: Any) -> str:
-    """The one yellow/red rule: none | yellow | red. Only a case being worked on (RUNNING) has a
-    running clock; red past its due date, yellow from the day 70 % of its limit is used. The
-    dates may be `date`s or ISO text (the figures read raw column values), as long as `today` is
-    of the same kind."""
-    if state not in RUNNING or due_on is None:
-        return "none"
-    if today > due_on:
-        return "red"
-    if yellow_on is not None and today >= yellow_on:
-        return "yellow"
-    return "none"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from redprop.cases.clock import RUNNING
 from redprop.cases.log import append, apply_status, status_of
-from redprop.cases.rules import ESCALATION_REASON, RUNNING, SYSTEM_ACTOR, Action, Step, step
+from redprop.cases.rules import ESCALATION_REASON, SYSTEM_ACTOR, Action, Step, step
 from redprop.cases.settings import load_calendar, load_settings
 from redprop.core.config import local, local_now
 from redprop.core.errors import UsageProblem

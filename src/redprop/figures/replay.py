@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from redprop.cases.rules import OPEN, warning
+from redprop.cases.clock import OPEN, warning
 from redprop.core import tables as t
 from redprop.core.bulk import paused_gc
 from redprop.core.vocab import Action, State

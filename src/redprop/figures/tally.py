@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from redprop.cases.rules import LEVELS
+from redprop.cases.clock import LEVELS
 from redprop.core.vocab import Level, Severity
 from redprop.figures.replay import Outcome
 
