@@ -52,24 +52,18 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from redprop.cases.clock import OPEN, RUNNING, YELLOW_SHARE
 from redprop.cases.log import event_hash
 from redprop.cases.rules import (
     ESCALATION_REASON,
-    OPEN,
     RULES,
-    RUNNING,
     SYSTEM_ACTOR,
     TRANSITIONS,
-    YELLOW_SHARE,
-    Action,
     Actor,
     Clock,
-    Level,
     Move,
     Place,
     Settings,
-    Severity,
-    State,
     Status,
     Step,
     refuse_pair,
@@ -77,7 +71,7 @@ from redprop.cases.rules import (
     why_not,
 )
 from redprop.core.eventlog import GENESIS, data_text
-from redprop.core.vocab import REFER_TO
+from redprop.core.vocab import REFER_TO, Action, Level, Severity, State
 from redprop.core.workdays import Calendar
 
 # The benchmark's "now": every generated time is at or before it; run redprop with REDPROP_NOW set
