@@ -26,7 +26,8 @@ ledger; date-times are stored in the text format SQLAlchemy writes for SQLite
 Worker processes generate the rows in jobs of about CHUNK cases (each job has its own seed, so
 the ledger is the same whatever the number of workers) while the main process inserts them with
 executemany in one transaction, without a journal; the file is switched to WAL at the end.
-A million cases (4.9 million events, a 2.6 GB file) take about three CPU-minutes.
+A million cases (4.9 million events, a 2.6 GB file) take four to five CPU-minutes: 216 s on two
+idle cores, twice that on busy ones.
 
 Longer than 500 lines because it is one self-contained script: the texts and weights of the
 stories (~170 lines), the story itself and the bulk loader, run both as a script and imported.
