@@ -27,10 +27,11 @@ Worker processes generate the rows in jobs of about CHUNK cases (each job has it
 the ledger is the same whatever the number of workers) while the main process inserts them with
 executemany in one transaction, without a journal; the file is switched to WAL at the end.
 A million cases (4.9 million events, a 2.6 GB file) take four to five CPU-minutes: 216 s on two
-idle cores, twice that on busy ones.
+cores, about twice that while other work shares them.
 
-Longer than 500 lines because it is one self-contained script: the texts and weights of the
-stories (~170 lines), the story itself and the bulk loader, run both as a script and imported.
+Long on purpose (over 500 lines): one self-contained script, run as such and imported by the
+other benchmarks; the texts and weights of the stories take ~170 lines, the story and the bulk
+loader the rest.
 """
 
 from __future__ import annotations
