@@ -1,5 +1,5 @@
-"""The ladder's clock rules that read paths need without the rest of the rules (docs/design.md
-§3.4): the order of the levels, which states are open and which have a running clock, and the
+"""The ladder's clock rules that read paths need without the rest of the rules
+(docs/design.md §3.4): the order of the levels, which states are open and which have a running clock, and the
 one yellow/red rule. Tiny on purpose: `report` and `case list` import it at start-up."""
 
 from __future__ import annotations
