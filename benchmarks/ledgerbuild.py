@@ -57,8 +57,8 @@ from typing import Any
 from redprop.cases.clock import OPEN, RUNNING, YELLOW_SHARE
 from redprop.cases.log import event_hash
 from redprop.cases.rules import (
-    ESCALATION_REASON,
     RULES,
+    SWEEP_REASONS,
     SYSTEM_ACTOR,
     TRANSITIONS,
     Actor,
@@ -70,6 +70,7 @@ from redprop.cases.rules import (
     Step,
     refuse_pair,
     step,
+    sweep_action,
     why_not,
 )
 from redprop.core.eventlog import GENESIS, data_text
@@ -96,8 +97,9 @@ EVENT_COLUMNS = (
 
 # The ladder's table as the story plays it: states, levels and actions are the plain strings the
 # ledger stores. (state, action) → (to-state or None to keep it, level move, clock, the visit's
-# reopened (state, clock) or None), one entry per pair of rules.TRANSITIONS.
-Fast = tuple[str | None, Move, Clock, tuple[str, Clock] | None]
+# reopened (state, clock) or None, whether it marks the case for 督办), one entry per pair of
+# rules.TRANSITIONS.
+Fast = tuple[str | None, Move, Clock, tuple[str, Clock] | None, bool]
 LADDER: dict[tuple[str | None, str], Fast] = {
     (None if state is None else state.value, action.value): (
         None if row.target is None else row.target.value,
@@ -106,6 +108,7 @@ LADDER: dict[tuple[str | None, str], Fast] = {
         None
         if row.effect.reopened is None
         else (row.effect.reopened[0].value, row.effect.reopened[1]),
+        row.effect.supervises,
     )
     for (state, action), row in TRANSITIONS.items()
 }
@@ -371,7 +374,7 @@ class _Maker:
         self.below = {lv: levels[:i] for i, lv in enumerate(levels)}  # where a case may be assigned
         self.limits = {lv.value: days for lv, days in settings.limits.items()}
         self.intakes = {sev.value: settings.intake(sev).value for sev in Severity}
-        self.top, self.sweep_escalates = settings.top.value, settings.policy == "escalate"
+        self.settings = settings
         rng = self.rng
         self.names = [
             rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
@@ -500,7 +503,7 @@ class _Maker:
         record its event. `reopens`: the visit found the case unsatisfied or not honoured."""
         from_state, from_level = self.state, self.level
         try:
-            target, move, clock, reopened = LADDER[(from_state, action)]
+            target, move, clock, reopened, supervises = LADDER[(from_state, action)]
         except KeyError:
             state = None if from_state is None else State(from_state)
             refusal = refuse_pair(self.number, state, Action(action))
@@ -515,7 +518,7 @@ class _Maker:
         self.level = level
         if clock is not KEEP:
             self.run_clock(clock, at.toordinal(), days)
-        if action == "supervise":  # as rules.step: the sweep's 督办 mark, which a new clock clears
+        if supervises:  # the sweep's 督办 mark, which a new clock clears
             self.supervised = True
         elif action == "accept":  # the story's memory, not the ladder's (see must_accept)
             self.accepted = True
@@ -632,26 +635,17 @@ class _Maker:
                 moment += ONE_DAY
             if moment >= until:
                 return
-            if self.sweep_escalates and self.level != self.top:
-                self.act(
-                    "escalate",
-                    moment,
-                    (SYSTEM_ACTOR, None),
-                    reason=ESCALATION_REASON,
-                    data=SWEPT,
-                    recorded=moment,
-                )
-            elif not self.supervised:
-                self.act(
-                    "supervise",
-                    moment,
-                    (SYSTEM_ACTOR, None),
-                    reason="超期督办",
-                    data=SWEPT,
-                    recorded=moment,
-                )
-            else:
+            action = sweep_action(self.level, self.supervised, self.settings)
+            if action is None:
                 return
+            self.act(
+                action.value,
+                moment,
+                (SYSTEM_ACTOR, None),
+                reason=SWEEP_REASONS[action],
+                data=SWEPT,
+                recorded=moment,
+            )
             if once:
                 return
 

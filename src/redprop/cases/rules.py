@@ -29,6 +29,8 @@ INTAKE = {
 DEFAULT_LIMITS = {Level.grid: 5, Level.community: 10, Level.street: 15, Level.city: 20}
 ESCALATION_REASON = "超期自动上报"
 SYSTEM_ACTOR = "系统"
+# What the overdue sweep writes as the reason of each of its actions.
+SWEEP_REASONS = {Action.escalate: ESCALATION_REASON, Action.supervise: "超期督办"}
 
 
 class Move(StrEnum):
@@ -50,12 +52,14 @@ class Clock(StrEnum):
 class Effect:
     """What a ladder row does besides the state: the level move and the clock. `reopened` is
     where a visit leads instead when it finds the case unsatisfied or its agreement not
-    honoured (`Step.reopens`); `from_above`: only staff above the case's level may take it."""
+    honoured (`Step.reopens`); `from_above`: only staff above the case's level may take it;
+    `supervises`: the case is marked for 督办 (until a new clock starts)."""
 
     move: Move = Move.same
     clock: Clock = Clock.keep
     reopened: tuple[State, Clock] | None = None
     from_above: bool = False
+    supervises: bool = False
 
 
 Rule = Row[State, Action]
@@ -155,7 +159,7 @@ LADDER_ROWS = (
         REASON,
         clock=Clock.start,
     ),
-    _row(Action.supervise, {R, IP}, None),
+    _row(Action.supervise, {R, IP}, None, supervises=True),
 )
 
 # Chinese and English names, for messages.
@@ -290,9 +294,18 @@ def step(status: Status, move: Step, *, number: str, settings: Settings, cal: Ca
         assert status.suspended_on is not None
         paused = cal.workdays_between(status.suspended_on, move.on)
         new = replace(new, paused_days=status.paused_days + paused, suspended_on=None)
-    if move.action is Action.supervise:
+    if effect.supervises:
         new = replace(new, supervised=True)
     return new
+
+
+def sweep_action(level: Level | str, supervised: bool, settings: Settings) -> Action | None:
+    """What the overdue sweep does to an overdue case at `level` (docs/design.md §3.5): escalate
+    it one level, or at the top level (or under the supervise-only policy) mark it for 督办
+    once; None when it is already marked."""
+    if settings.policy == "escalate" and level != settings.top:
+        return Action.escalate
+    return None if supervised else Action.supervise
 
 
 def _level_after(

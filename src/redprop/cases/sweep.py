@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from redprop.cases.clock import RUNNING
 from redprop.cases.log import append, apply_status, status_of
-from redprop.cases.rules import ESCALATION_REASON, SYSTEM_ACTOR, Action, Step, step
+from redprop.cases.rules import SWEEP_REASONS, SYSTEM_ACTOR, Step, step, sweep_action
 from redprop.cases.settings import load_calendar, load_settings
 from redprop.core.config import local, local_now
 from redprop.core.errors import UsageProblem
@@ -51,10 +51,9 @@ def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
     done: list[Swept] = []
     for case in overdue:
         before = status_of(case)
-        escalate = settings.policy == "escalate" and before.level != settings.top
-        if not escalate and case.supervised:
+        action = sweep_action(before.level, case.supervised, settings)  # type: ignore[arg-type]
+        if action is None:
             continue
-        action = Action.escalate if escalate else Action.supervise
         after = step(before, Step(action, today), number=case.number, settings=settings, cal=cal)
         due_before = case.due_on
         apply_status(case, after, cal)
@@ -67,7 +66,7 @@ def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
             at=moment,
             actor=SYSTEM_ACTOR,
             staff_id=None,
-            reason=ESCALATION_REASON if escalate else "超期督办",
+            reason=SWEEP_REASONS[action],
             data={"swept": True},
         )
         done.append(
