@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from redprop.core.errors import UsageProblem
-from redprop.core.ids import clean_text
-
 Label = tuple[str, str]  # (zh, en)
 
 
@@ -320,6 +317,10 @@ def typed(table: dict[str, Label], words: dict[str, str] | None = None) -> dict[
 def choice(value: str, table: dict[str, str], what: str, what_en: str, codes: list[str]) -> str:
     """The code for what a person typed, by `table` (see `typed`), or a usage error that lists
     the codes."""
+    # Imported here: `redprop --help` loads this module for its labels, and needs neither.
+    from redprop.core.errors import UsageProblem
+    from redprop.core.ids import clean_text
+
     key = clean_text(value or "").lower()
     if key in table:
         return table[key]
