@@ -103,8 +103,13 @@ class RedpropGroup(TyperGroup):
             _fail(lang, exc.message(lang), details, exc.exit_code)
         except OSError as exc:
             # A path the user gave that can't be read or written: a message, not a traceback.
+            from redprop.core.files import disk_error
+
             lang = state(ctx).lang
             where = exc.filename or ""
+            named = disk_error(exc, where, denied=False)
+            if named is not None:
+                _fail(lang, named.message(lang), [], named.exit_code)
             _fail(
                 lang,
                 f"无法读写文件 {where}：{exc.strerror or exc}；请检查路径（目录是否存在）和权限"
@@ -114,6 +119,13 @@ class RedpropGroup(TyperGroup):
                 1,
             )
         except Exception as exc:
+            from redprop.core.files import ledger_disk_error
+
+            st = state(ctx)
+            disk = ledger_disk_error(exc, st.url) if "disk" in str(exc) else None
+            if disk is not None:  # SQLite on a full or read-only disk; rolled back
+                lang = st.lang
+                _fail(lang, disk.message(lang), [], disk.exit_code)
             if _is_locked(exc):
                 lang = state(ctx).lang
                 _fail(

@@ -37,6 +37,10 @@ def import_(
     例：redprop roster import 铁人路社区花名册.xlsx --errors 待改正.xlsx"""
     from redprop.roster.file import start_reading
 
+    if errors is not None:
+        from redprop.roster.errorsbook import check_errors_target
+
+        check_errors_target(errors, file)  # before anything is read or stored
     # Start parsing the file first: it goes on while the services load and the ledger opens.
     reading = start_reading(file, sheet)
     from redprop.roster.errorsbook import write_errors_workbook
@@ -54,7 +58,8 @@ def import_(
             create_units=create_units,
             reading=reading,
         )
-    written = write_errors_workbook(report, errors) if errors and report.flagged_rows else 0
+        # Inside the transaction: if the workbook can't be written, nothing is stored (exit 1).
+        written = write_errors_workbook(report, errors) if errors and report.flagged_rows else 0
     if as_json:
         emit_json(
             {

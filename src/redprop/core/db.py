@@ -214,6 +214,12 @@ def open_ledger(url: str, *, migrate: bool = True) -> Engine:
                 "The ledger stayed busy with another program (an upgrade or import?) past the "
                 "timeout; try again shortly",
             ) from None
+        from redprop.core.files import ledger_disk_error
+
+        # An upgrade on a full or read-only disk: not --db's fault.
+        disk = ledger_disk_error(exc, url)
+        if disk is not None:
+            raise disk from None
         raise LedgerError(
             f"无法打开账本 {url}：{exc.orig}；请检查 --db 或 REDPROP_DB 是否指向 redprop 账本",
             f"Can't open the ledger {url}: {exc.orig}; check that --db or REDPROP_DB names a "

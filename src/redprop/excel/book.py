@@ -18,6 +18,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from redprop.excel.write import check_target, save_workbook, xlsx_row, xlsx_text
+
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 PERCENT = "0.0%"
@@ -59,9 +61,11 @@ class Sheets:
 
 
 def _cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = None) -> Any:
-    cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
+        cell = WriteOnlyCell(ws, value=xlsx_text(value))
         cell.data_type = "s"  # text stays text, even when it starts with = + - @
+    else:
+        cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, datetime):
         cell.number_format = "yyyy-mm-dd hh:mm"
     elif isinstance(value, date):
@@ -75,8 +79,11 @@ def _cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = No
 
 def _fast(ws: Any, values: list[Any]) -> list[Any]:
     """A data row: plain values (openpyxl formats dates itself), except text that a spreadsheet
-    would run as a formula, which becomes a text cell."""
-    return [_cell(ws, v) if isinstance(v, str) and v[:1] in "=+-@" and v else v for v in values]
+    would run as a formula, which becomes a text cell; control characters dropped (xlsx_row)."""
+    return [
+        _cell(ws, v) if isinstance(v, str) and v[:1] in "=+-@" and v else v
+        for v in xlsx_row(values)
+    ]
 
 
 def _row(
@@ -104,8 +111,6 @@ def _setup(ws: Any, widths: list[int], header_row: int) -> None:
 
 
 def write_ledger(sheets: Sheets, out: Path) -> None:
-    from redprop.excel.write import check_target
-
     check_target(out)
     wb = Workbook(write_only=True)
     _summary(wb, sheets)
@@ -118,7 +123,7 @@ def write_ledger(sheets: Sheets, out: Path) -> None:
     )
     _listing(wb, "流转记录", f"{sheets.unit}矛盾纠纷流转记录（{sheets.month}）", sheets.events)
     _service(wb, sheets)
-    wb.save(out)
+    save_workbook(wb, out)
 
 
 def _summary(wb: Any, sheets: Sheets) -> None:

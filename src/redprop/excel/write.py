@@ -1,14 +1,23 @@
 """Writing workbooks and CSV files that a spreadsheet can never run: text that starts with
-= + - @ is always stored as text, never as a formula."""
+= + - @ is always stored as text, never as a formula. Control characters that an .xlsx can't
+hold (BEL, ESC, …; tab and newline are kept) are dropped from cells instead of failing the
+workbook. Every file is written to a temporary file and renamed into place when complete
+(core/files.atomic_write)."""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from redprop.core.files import atomic_write, check_writable
+
 FORMULA_START = ("=", "+", "-", "@")
+# What openpyxl refuses in a cell (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE): C0 controls but
+# tab, newline and carriage return.
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def check_target(path: Path) -> None:
@@ -26,6 +35,28 @@ def check_target(path: Path) -> None:
         raise InputFileError(
             f"{path} 是一个目录，请给出文件名", f"{path} is a folder; give a file name"
         )
+    check_writable(path)
+
+
+def save_workbook(wb: Any, path: Path) -> None:
+    """An openpyxl workbook to `path`, through a temporary file: never a partial file."""
+    # Through our own file object: on a failed save its descriptor is closed here, whatever
+    # openpyxl left open.
+    with atomic_write(path) as temp, temp.open("wb") as fh:
+        wb.save(fh)
+
+
+def xlsx_text(value: str) -> str:
+    """Text as an .xlsx cell can hold it: the control characters it refuses dropped."""
+    return ILLEGAL.sub("", value) if ILLEGAL.search(value) else value
+
+
+def xlsx_row(values: Sequence[Any]) -> Sequence[Any]:
+    """A row's plain values, with any text cleaned by xlsx_text (the row itself when clean)."""
+    for v in values:
+        if isinstance(v, str) and ILLEGAL.search(v):
+            return [xlsx_text(x) if isinstance(x, str) else x for x in values]
+    return values
 
 
 def is_formula_like(value: Any) -> bool:
@@ -51,10 +82,11 @@ def text_cell(ws: Any, value: Any) -> Any:
     """A write-only cell; a string is always a string cell, even when it starts with '='."""
     from openpyxl.cell import WriteOnlyCell
 
-    cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
+        cell = WriteOnlyCell(ws, value=xlsx_text(value))
         cell.data_type = "s"
-    return cell
+        return cell
+    return WriteOnlyCell(ws, value=value)
 
 
 def write_table(
@@ -70,7 +102,7 @@ def write_table(
     check_target(path)
     if path.suffix.lower() == ".csv":
         count = 0
-        with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        with atomic_write(path) as temp, temp.open("w", newline="", encoding="utf-8-sig") as fh:
             out = csv.writer(fh)
             out.writerow(headers)
             for row in rows:
@@ -91,5 +123,5 @@ def write_table(
         ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in row])
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    wb.save(path)
+    save_workbook(wb, path)
     return count

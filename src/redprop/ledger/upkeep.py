@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from redprop.core.config import sqlite_path
 from redprop.core.errors import Conflict, LedgerError
+from redprop.core.files import atomic_write, sqlite_file_error
 from redprop.core.models import Staff, Street
 from redprop.core.vocab import Role
 from redprop.units.edit import add_street
@@ -136,12 +137,17 @@ def backup_ledger(engine: Engine, *, target: Path) -> int:
     if target == source.resolve():
         raise Conflict("备份文件不能是账本本身", "The backup can't be the ledger itself")
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
-    try:
-        with dst:
-            src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+    # Into a temporary file renamed into place once complete: a full or read-only disk leaves
+    # no file behind (a 0-byte one would block every retry).
+    with atomic_write(target) as temp:
+        src = sqlite3.connect(source)
+        dst = sqlite3.connect(temp)
+        try:
+            with dst:
+                src.backup(dst)
+        except sqlite3.OperationalError as exc:
+            raise sqlite_file_error(exc, target) or exc from None
+        finally:
+            dst.close()
+            src.close()
     return target.stat().st_size

@@ -3,6 +3,7 @@ and 问题 columns, in a layout that imports again once corrected."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,24 @@ def shown_cells(raw: list[Any], cols: dict[str, int], columns: list[str]) -> dic
 
 def column_names(report: ImportReport) -> list[str]:
     return [HEADERS[c] for c in report.columns]
+
+
+def check_errors_target(out: Path, source: Path) -> None:
+    """Refuse an --errors path that is the file being imported (it would be replaced) or that
+    can't be written, before the import reads or stores anything."""
+    from redprop.core.errors import UsageProblem
+    from redprop.excel.write import check_target
+
+    same = out.expanduser().resolve() == source.expanduser().resolve()
+    if not same and out.exists() and source.exists():
+        same = os.path.samefile(out, source)
+    if same:
+        raise UsageProblem(
+            f"--errors {out} 就是要导入的文件，写出错误表会覆盖它；请给 --errors 另一个文件名",
+            f"--errors {out} is the file being imported and would be overwritten; give --errors "
+            "another file name",
+        )
+    check_target(out)
 
 
 def write_errors_workbook(report: ImportReport, out: Path) -> int:

@@ -104,7 +104,7 @@ SHEETS = (
 def export_lists(session: Session, *, out: Path) -> dict[str, int]:
     from openpyxl import Workbook
 
-    from redprop.excel.write import check_target, text_cell
+    from redprop.excel.write import check_target, save_workbook, text_cell
 
     check_target(out)
     wb = Workbook(write_only=True)
@@ -168,7 +168,7 @@ def export_lists(session: Session, *, out: Path) -> dict[str, int]:
         for row in rows_by_sheet[name]:
             ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in row])
         counts[name] = len(rows_by_sheet[name])
-    wb.save(out)
+    save_workbook(wb, out)
     return counts
 
 
