@@ -363,3 +363,34 @@ def test_a_ledger_export_of_summaries_holding_control_characters(
     texts = all_text(out)
     assert "楼上[2J漏水" in texts
     assert not [v for v in texts if ILLEGAL.search(v)]
+
+
+def test_a_folder_without_write_permission_is_named(cli, ledger, tmp_path, monkeypatch) -> None:
+    # As root every folder is writable: the refusal the OS would give is simulated.
+    import tempfile
+
+    imported(cli, tmp_path)
+
+    def denied(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    out = tmp_path / "花名册.xlsx"
+    assert cli("roster", "export", str(out), code=1).stderr == (
+        f"错误：无法写出 {out}：没有写入权限；请换一个目录或请管理员开放权限，未写出任何文件\n"
+    )
+    result = cli("--lang", "en", "db", "backup", str(tmp_path / "b.db"), code=1)
+    assert result.stderr == (
+        f"Error: Can't write {tmp_path / 'b.db'}: no permission to write there; choose another "
+        "folder or ask for write access; nothing was written\n"
+    )
+    assert not out.exists() and not (tmp_path / "b.db").exists()
+
+
+def test_errors_pointing_at_the_input_in_english(cli, ledger, tmp_path) -> None:
+    path = clean_xlsx(tmp_path / "in.xlsx")
+    result = cli("--lang", "en", "roster", "import", str(path), "--errors", str(path), code=2)
+    assert result.stderr == (
+        f"Error: --errors {path} is the file being imported and would be overwritten; give "
+        "--errors another file name\n"
+    )
