@@ -13,7 +13,7 @@ from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_SPACES = re.compile(r"[\s\u00a0\u3000]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Landline: area code 0xx/0xxx, a dash or nothing, 7-8 digits, optional extension.
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
@@ -29,20 +29,30 @@ _WIDTH = {
 }
 
 
-_NEEDS_CLEANING = re.compile(r"[\s\u00a0\u3000\u200b\ufeff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# Removed from every text read: C0 and C1 control characters (tab, newline and the other
+# whitespace controls become spaces below) and zero-width characters, so "张\u200b三" is "张三".
+_INVISIBLE = {
+    c: None
+    for c in (*range(0x00, 0x09), *range(0x0E, 0x1C), *range(0x7F, 0x85), *range(0x86, 0xA0))
+} | dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))
+_CLEAN = _WIDTH | _INVISIBLE
+_NEEDS_CLEANING = re.compile(
+    r"[\s\x00-\x1f\x7f-\xa0\u200b-\u200d\u2060\u3000\ufeff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]"
+)
 
 
 def clean_text(value: str) -> str:
-    """Trim (every kind of space, full-width and non-breaking too) and fold full-width digits and
-    letters to ASCII; runs of spaces inside become one space."""
+    """Trim (every kind of space, full-width and non-breaking too), drop control and zero-width
+    characters and fold full-width digits and letters to ASCII; runs of spaces inside become one
+    space."""
     if not _NEEDS_CLEANING.search(value):
         return value  # the common case, checked in one pass
-    return _SPACES.sub(" ", value.translate(_WIDTH)).strip()
+    return _SPACES.sub(" ", value.translate(_CLEAN)).strip()
 
 
 def normalize_id(value: str) -> str:
     """An ID number as typed: full-width digits, inner spaces and a lower-case x normalised."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).upper()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value).translate(_INVISIBLE)).upper()
 
 
 _ZEROS = ord("0") * sum(_WEIGHTS)

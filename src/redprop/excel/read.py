@@ -6,7 +6,6 @@ clerk will look for it. Merged ranges give their value to every cell they cover.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,6 +16,8 @@ from typing import Any
 
 from redprop.core.errors import InputFileError
 from redprop.core.ids import clean_text
+from redprop.excel import limits
+from redprop.excel.limits import LIMITS
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -35,11 +36,15 @@ class Sheet:
         *,
         source: Any = None,
         merged: Any = None,
+        path: Path | None = None,
+        measure: bool = False,
     ) -> None:
         self.name, self.hidden = name, hidden
         self._rows = rows
         self._source = source  # a calamine sheet
         self._merged = merged  # a callable giving the merged ranges
+        self._path = path or Path(name)  # the file, for messages
+        self._measure = measure  # whether each cell's length is checked as it is read
 
     @property
     def rows(self) -> list[list[Any]]:
@@ -58,30 +63,45 @@ class Sheet:
         return out
 
     def iter_rows(self) -> Iterator[list[Any]]:
-        """The rows in order; a merged range gives its value to every cell it covers."""
+        """The rows in order; a merged range gives its value to every cell it covers (a range
+        is applied row by row as the rows come, so one over whole columns costs nothing more)."""
         if self._rows is not None:
             yield from self._rows
             return
-        ranges = sorted(self._merged() if self._merged else [])
-        pending: dict[int, list[tuple[int, int, int]]] = {}  # row -> [(c0, c1, source row)]
-        values: dict[tuple[int, int], Any] = {}
-        starts: dict[int, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
-        for rng in ranges:
-            starts.setdefault(rng[0][0], []).append(rng)
+        ranges = list(self._merged() if self._merged else [])
+        if len(ranges) > LIMITS.merged_ranges:
+            raise _file_error(
+                self._path,
+                f"工作表的合并单元格区域（{len(ranges):,} 个）超过上限 {LIMITS.merged_ranges:,}",
+                f"the sheet has {len(ranges):,} merged ranges, over the limit of "
+                f"{LIMITS.merged_ranges:,}",
+            )
+        starts: dict[int, list[tuple[int, int, int]]] = {}  # first row -> [(last row, c0, c1)]
+        for (r0, c0), (r1, c1) in ranges:
+            if c0 < LIMITS.columns:
+                starts.setdefault(r0, []).append((r1, c0, min(c1, LIMITS.columns - 1)))
+        active: list[tuple[int, int, int, Any]] = []  # (last row, c0, c1, value)
+        measure = self._path if self._measure else None
         for index, row in enumerate(self._source.iter_rows()):
+            if measure is not None:
+                _measure_row(measure, row, index)
             if index in starts:
-                for (r0, c0), (r1, c1) in starts.pop(index):
-                    values[(r0, c0)] = row[c0] if c0 < len(row) else ""
-                    for r in range(r0, r1 + 1):
-                        pending.setdefault(r, []).append((c0, c1, r0))
-            spans = pending.pop(index, None)
-            if spans:
-                for c0, c1, r0 in spans:
+                for r1, c0, c1 in starts.pop(index):
+                    active.append((r1, c0, c1, row[c0] if c0 < len(row) else ""))
+            if active:
+                for _, c0, c1, value in active:
                     if len(row) <= c1:
                         row.extend([""] * (c1 + 1 - len(row)))
-                    for c in range(c0, c1 + 1):
-                        row[c] = values[(r0, c0)]
+                    row[c0 : c1 + 1] = [value] * (c1 + 1 - c0)
+                if any(a[0] <= index for a in active):
+                    active = [a for a in active if a[0] > index]
             yield row
+
+
+def _measure_row(path: Path, row: list[Any], index: int) -> None:
+    for value in row:
+        if type(value) is str and len(value) > LIMITS.cell_chars:
+            raise limits.cell_too_long(path, index + 1, len(value))
 
 
 @dataclass
@@ -109,7 +129,16 @@ def read_sheets(path: Path) -> list[Sheet]:
         raise _file_error(path, "文件不存在，请检查路径", "no such file; check the path")
     if path.is_dir():
         raise _file_error(path, "这是一个目录，请给出文件", "this is a folder; name a file")
-    data = path.read_bytes()
+    if not path.is_file():  # /dev/zero, a pipe, a socket: no end to read up to
+        raise _file_error(
+            path,
+            "这不是普通文件（设备、管道等），请给出 .xlsx 或 .csv 文件",
+            "not a regular file (a device, a pipe …); name an .xlsx or .csv file",
+        )
+    limits.check_file(path, path.stat().st_size)
+    with path.open("rb") as fh:
+        data = fh.read(LIMITS.file_bytes + 1)
+    limits.check_file(path, len(data))  # it grew since
     if not data.strip():
         raise _file_error(
             path, "文件是空的，没有可导入的内容", "the file is empty; nothing to import"
@@ -122,20 +151,29 @@ def read_sheets(path: Path) -> list[Sheet]:
             f"文件名是 {path.suffix} 但内容不是 Excel/WPS 工作簿，请用 Excel 或 WPS 重新另存为 .xlsx",
             f"named {path.suffix} but it is not an Excel/WPS workbook; save it again as .xlsx",
         )
-    return [Sheet(name=path.stem, rows=_read_csv(path, data))]
+    from redprop.excel.csvtext import read_csv
+
+    return [Sheet(name=path.stem, rows=read_csv(path, data))]
 
 
 def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
+    import zipfile
+
     import python_calamine as pc
 
+    if data.startswith(_OLE2) and limits.is_encrypted_ooxml(data):
+        raise _password_protected(path)
+    measure = False
+    if data.startswith(_ZIP):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                measure = limits.scan_workbook(path, zf)
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
+            pass  # broken, or an unknown compression: calamine says what is wrong, below
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
-        raise _file_error(
-            path,
-            "工作簿有密码保护，请在 Excel/WPS 中取消密码后另存再导入",
-            "the workbook is password-protected; remove the password, save it and import again",
-        ) from None
+        raise _password_protected(path) from None
     except Exception as exc:  # calamine raises several unrelated types for broken files
         hint = "文件已损坏或不完整" if data.startswith(_ZIP) else "无法识别的工作簿格式"
         raise _file_error(
@@ -159,10 +197,14 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
                     hidden=hidden,
                     source=sheet,
                     merged=_merged_of(sheet, data, meta.name, is_ods),
+                    path=path,
+                    measure=measure,
                 )
             )
             # Touch the first row now, so a broken sheet fails here with a clear message.
             sheets[-1].head(1)
+    except InputFileError:
+        raise
     except Exception as exc:
         raise _file_error(
             path,
@@ -170,6 +212,14 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
             f"a sheet can't be read ({exc}); the file may be truncated; save it again",
         ) from None
     return sheets
+
+
+def _password_protected(path: Path) -> InputFileError:
+    return _file_error(
+        path,
+        "工作簿有密码保护：请在 Excel/WPS 中取消密码后另存，再导入",
+        "the workbook is password-protected: remove the password in Excel/WPS and save again",
+    )
 
 
 def _merged_of(sheet: Any, data: bytes, name: str, is_ods: bool) -> Any:
@@ -228,30 +278,6 @@ def _ods_merged_ranges(
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return []
     return ranges
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GBK read as its superset GB18030."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
-
-
-def _read_csv(path: Path, data: bytes) -> list[list[Any]]:
-    text = decode_text(data)
-    if "\x00" in text[:4096]:
-        raise _file_error(
-            path,
-            "无法识别的文件格式（不是表格或 CSV 文本），请另存为 .xlsx 或 .csv",
-            "not a spreadsheet or CSV text; save it as .xlsx or .csv",
-        )
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
 
 
 # ---------------------------------------------------------------------------------------------
