@@ -180,15 +180,18 @@ def scan_sheet(path: Path, zf: zipfile.ZipFile, name: str) -> SheetScan:
 
 
 def _last_column(piece: bytes) -> int:
-    """The rightmost column a cell of this piece names: two or more letters by a regex, one
-    letter by looking for Z, Y, X … (a roster's cells all have one)."""
+    """The rightmost column a cell of this piece names: exactly when it has two or more letters
+    (one regex pass); else that of the last cell of the piece's last whole row (cells are in
+    column order): one letter is at most 26 columns, so that sample can't hide a large sheet."""
     wide = _WIDE.findall(piece)
     if wide:
         return max(map(column_number, wide))
-    for letter in range(ord("Z"), ord("A") - 1, -1):
-        if b'<c r="%c' % letter in piece:
-            return letter - 64
-    return 0
+    end = piece.rfind(b"</row>")
+    cell = piece.rfind(b'<c r="', 0, end if end >= 0 else len(piece))
+    if cell < 0:
+        return 0
+    letter = piece[cell + 6 : cell + 7]
+    return column_number(letter) if letter.isalpha() else 0
 
 
 def _dimension_extent(match: re.Match[bytes]) -> tuple[int, int]:
