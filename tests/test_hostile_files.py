@@ -320,6 +320,13 @@ def test_a_nul_byte_is_refused_naming_its_row(cli, ledger, tmp_path) -> None:
         f"错误：{path}：第 4 行含有空字符（NUL，\\x00），文件可能已损坏；请删去该字符或重新导出后再导入"
     )
     assert db_households(ledger) == {}
+    cells = '<row r="3"><c r="A3" t="s"><v>0</v></c></row><row r="5"><c r="D5" t="inlineStr"><is><t>王_x0000_五</t></is></c></row>'
+    for name, shared in (("inline.xlsx", ["铁人路社区"]), ("shared.xlsx", ["铁_x0000_人"])):
+        path = hand_xlsx(tmp_path / name, cells=cells, shared=shared)
+        row = 5 if name == "inline.xlsx" else 3
+        result = cli("roster", "import", str(path), code=1)
+        assert f"：第 {row} 行含有空字符（NUL，\\x00）" in result.stderr, result.stderr
+    assert db_households(ledger) == {}
 
 
 def test_control_and_zero_width_characters_are_cleaned_at_the_door(cli, ledger, tmp_path) -> None:

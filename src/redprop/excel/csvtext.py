@@ -110,9 +110,4 @@ def read_csv(path: Path, data: bytes) -> list[list[Any]]:
 
 def _refuse_nul(path: Path, rows: list[list[Any]]) -> None:
     row = next((i for i, cells in enumerate(rows, 1) if any("\x00" in c for c in cells)), 1)
-    raise refuse(
-        path,
-        f"第 {row} 行含有空字符（NUL，\\x00），文件可能已损坏；请删去该字符或重新导出后再导入",
-        f"row {row} holds a NUL character (\\x00); the file may be damaged; delete it or export "
-        "the file again",
-    )
+    raise limits.nul_refused(path, row)

@@ -73,6 +73,15 @@ def cell_too_long(path: Path, row: int, length: int | None = None) -> InputFileE
     )
 
 
+def nul_refused(path: Path, row: int) -> InputFileError:
+    return refuse(
+        path,
+        f"第 {row} 行含有空字符（NUL，\\x00），文件可能已损坏；请删去该字符或重新导出后再导入",
+        f"row {row} holds a NUL character (\\x00); the file may be damaged; delete it or export "
+        "the file again",
+    )
+
+
 def check_extent(path: Path, rows: int, columns: int, where_zh: str, where_en: str) -> None:
     if rows > LIMITS.rows:
         raise _too_big(
@@ -109,7 +118,7 @@ _WINDOW = 8192  # a text run of 2 windows without "<" is looked at cell by cell
 class SheetScan:
     rows: int = 0
     columns: int = 0
-    long_text: bool = False  # some text may be longer than a cell may be
+    long_text: bool = False  # some text may be longer than a cell may be, or hold a NUL
 
 
 def check_zip(path: Path, zf: zipfile.ZipFile) -> None:
@@ -139,7 +148,7 @@ def check_zip(path: Path, zf: zipfile.ZipFile) -> None:
 
 def scan_workbook(path: Path, zf: zipfile.ZipFile) -> bool:
     """Check the directory and every worksheet's extent; True when some text may be longer
-    than a cell may hold (then each cell is measured as it is read)."""
+    than a cell may hold, or hold a NUL (_x0000_): then each cell is looked at as it is read."""
     check_zip(path, zf)
     long_text = False
     for info in zf.infolist():
@@ -206,6 +215,8 @@ def _dimension_extent(match: re.Match[bytes]) -> tuple[int, int]:
 def _long_run(data: bytes) -> bool:
     """Whether some aligned window of `_WINDOW` bytes holds no "<" (any text run of 2 windows or
     more has one): cheap, a few finds per megabyte."""
+    if b"_x0000_" in data:
+        return True
     return any(data.find(b"<", s, s + _WINDOW) < 0 for s in range(0, len(data) - _WINDOW, _WINDOW))
 
 

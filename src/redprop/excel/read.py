@@ -100,8 +100,11 @@ class Sheet:
 
 def _measure_row(path: Path, row: list[Any], index: int) -> None:
     for value in row:
-        if type(value) is str and len(value) > LIMITS.cell_chars:
-            raise limits.cell_too_long(path, index + 1, len(value))
+        if type(value) is str:
+            if len(value) > LIMITS.cell_chars:
+                raise limits.cell_too_long(path, index + 1, len(value))
+            if "\x00" in value:
+                raise limits.nul_refused(path, index + 1)
 
 
 @dataclass
