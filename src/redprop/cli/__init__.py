@@ -80,6 +80,9 @@ def root(
 ) -> None:
     """redprop：矛盾纠纷台账。小事网格议、大事社区议、难事街道议。"""
     ctx.obj = State(db=db_, actor=actor, lang=lang)
+    from redprop.core.config import check_environment
+
+    check_environment()  # REDPROP_TZ / _NOW / _BUSY_TIMEOUT_MS: refused before any command runs
 
 
 app.command("init")(db.init)

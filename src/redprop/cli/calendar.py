@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from redprop.cli._shared import JsonOpt, emit_json, state, stdout
+from redprop.cli._shared import JsonOpt, bounded, emit_json, state, stdout
 
 app = typer.Typer(
     help="工作日历：法定节假日与调休上班日 / the working-day calendar", no_args_is_help=True
@@ -34,8 +34,8 @@ def add(
             "请二选一：--holiday（放假）或 --workday（调休上班）",
             "Say either --holiday or --workday",
         )
-    start = parse_time(day).date()
-    end = parse_time(to).date() if to else None
+    start = parse_time(day, "DAY").date()
+    end = parse_time(to, "--to").date() if to else None
     with st.session() as session:
         count = add_days(
             session, start=start, end=end, kind="holiday" if holiday else "workday", name=name
@@ -46,7 +46,9 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", help="年份")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", callback=bounded("--year"), help="年份")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """列出登记的放假日和调休上班日。例：redprop calendar list --year 2026"""

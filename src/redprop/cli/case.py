@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from redprop.cli import _shared
-from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, emit_json, state, stdout
+from redprop.cli._shared import (
+    CommunityOpt,
+    GridOpt,
+    JsonOpt,
+    bounded,
+    emit_json,
+    state,
+    stdout,
+)
 
 if TYPE_CHECKING:
     from redprop.cases.actions import Facts
@@ -128,7 +136,12 @@ def list_(
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只看超期（红牌）")] = False,
     yellow: Annotated[bool, typer.Option("--yellow", help="只看黄灯预警")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="最多显示多少条（--json 时不限）")] = 50,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", callback=bounded("--limit"), help="最多显示多少条（--json 时不限）"
+        ),
+    ] = 50,
     as_json: JsonOpt = False,
 ) -> None:
     """列出案件，最新的在前。例：redprop case list --grid G003 --status in_progress"""
@@ -247,7 +260,9 @@ def note(
 def extend(
     ctx: typer.Context,
     number: Number,
-    days: Annotated[int | None, typer.Option("--days", help="延长的工作日数")] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", callback=bounded("--days"), help="延长的工作日数")
+    ] = None,
     reason: ReasonOpt = None,
     at: AtOpt = None,
 ) -> None:

@@ -36,13 +36,12 @@ def init(
 def upgrade(ctx: typer.Context) -> None:
     """把账本升级到本版本的结构（已是最新时什么也不做）。例：redprop db upgrade"""
     from redprop.core.config import database_url
-    from redprop.core.db import check_file, make_engine
+    from redprop.core.db import open_ledger
     from redprop.core.db import upgrade as run_upgrade
 
     st = state(ctx)
-    url = database_url(st.db)
-    check_file(url)
-    engine = make_engine(url)
+    # Opened without migrating: a server that can't be reached is one message, not a traceback.
+    engine = open_ledger(database_url(st.db), migrate=False)
     try:
         before, after = run_upgrade(engine)
     finally:

@@ -5,7 +5,15 @@ from typing import Annotated, Any
 
 import typer
 
-from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, emit_json, state, stdout
+from redprop.cli._shared import (
+    CommunityOpt,
+    GridOpt,
+    JsonOpt,
+    bounded,
+    emit_json,
+    state,
+    stdout,
+)
 from redprop.core.vocab import UNIT_KINDS
 
 app = typer.Typer(help="单元树：街道、社区、网格、小区、楼栋 / the unit tree", no_args_is_help=True)
@@ -221,7 +229,7 @@ def add_building(
     number: Annotated[str, typer.Argument(help="楼栋号，如 5 或 5号楼")],
     grid: Annotated[str, typer.Option("--grid", "-g", help="所属网格编号")],
     compound: Annotated[str | None, typer.Option("--compound", help="所属小区")] = None,
-    units: Annotated[int, typer.Option("--units", help="单元数")] = 1,
+    units: Annotated[int, typer.Option("--units", callback=bounded("--units"), help="单元数")] = 1,
 ) -> None:
     """添加楼栋。例：redprop org building add 5 --grid G001 --compound 天昊小区 --units 3"""
     from redprop.units.edit import add_building as service

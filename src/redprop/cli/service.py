@@ -364,7 +364,7 @@ def record_add(
             session,
             item=item,
             community=community,
-            on=parse_time(on).date(),
+            on=parse_time(on, "--on").date(),
             served=served,
             volunteers=volunteers,
             note=note,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from redprop.core.errors import UsageProblem
+from redprop.core.limits import check_day
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,14 @@ class Period:
 
 
 def month_period(month: str) -> Period:
+    """The month `2026-11`, between 1900-01 and 2100-12 (core/limits.py)."""
     try:
         start = datetime.strptime(month.strip(), "%Y-%m")
     except ValueError:
         raise UsageProblem(
             f"月份“{month}”应写成 2026-11", f"Write the month as 2026-11, not '{month}'"
         ) from None
+    check_day("--month", start.date(), month)
     end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
     return Period(start, end)
 
@@ -54,7 +57,11 @@ def parse_period(*, month: str | None, start: str | None, end: str | None, today
         try:
             a, b = (datetime.fromisoformat(x.strip()) for x in (start, end))
         except ValueError:
-            raise UsageProblem("日期应写成 2026-01-01", "Write dates as 2026-01-01") from None
+            raise UsageProblem(
+                "--from/--to 的日期应写成 2026-01-01", "Write --from/--to dates as 2026-01-01"
+            ) from None
+        check_day("--from", a.date())
+        check_day("--to", b.date())
         if b <= a:
             raise UsageProblem(
                 "--to 必须晚于 --from（区间为 [from, to)）",
