@@ -42,11 +42,9 @@ class State:
     @property
     def shown_url(self) -> str:
         """The ledger's URL for people: a PostgreSQL password is never printed."""
-        if "@" not in self.url:
-            return self.url
-        from sqlalchemy.engine import make_url
+        from redprop.core.config import shown_url
 
-        return make_url(self.url).render_as_string(hide_password=True)
+        return shown_url(self.url)
 
     def engine(self) -> Engine:
         if self._engine is None:
@@ -168,6 +166,17 @@ def info(message: str) -> None:
 
 def is_interactive() -> bool:
     return sys.stdin.isatty()
+
+
+def bounded(name: str) -> Any:
+    """An option callback refusing a number outside core/limits.py's BOUNDS[name] (exit 2)."""
+
+    def check(value: int | None) -> int | None:
+        from redprop.core.limits import check_number
+
+        return check_number(name, value)
+
+    return check
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出，供脚本使用 / JSON output")]

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from redprop.cli._report import print_report
-from redprop.cli._shared import CommunityOpt, GridOpt, JsonOpt, emit_json, state, stdout
+from redprop.cli._shared import (
+    CommunityOpt,
+    GridOpt,
+    JsonOpt,
+    bounded,
+    emit_json,
+    state,
+    stdout,
+)
 
 app = typer.Typer(help="住户花名册：导入、查询、导出 / household rosters", no_args_is_help=True)
 
@@ -106,7 +114,12 @@ def list_(
     grid: GridOpt = None,
     building: Annotated[str | None, typer.Option("--building", "-b", help="楼栋")] = None,
     flagged: Annotated[bool, typer.Option("--flagged", help="只看有待核实标记的住户")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="最多显示多少户（--json 时不限）")] = 50,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", callback=bounded("--limit"), help="最多显示多少户（--json 时不限）"
+        ),
+    ] = 50,
     as_json: JsonOpt = False,
 ) -> None:
     """列出住户（身份证号、电话已脱敏）。例：redprop roster list --grid G001 --flagged"""

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redprop.core.config import sqlite_path
-from redprop.core.errors import LedgerError
+from redprop.core.config import scrub, shown_url, sqlite_path
+from redprop.core.errors import LedgerError, UsageProblem
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -22,8 +22,20 @@ if TYPE_CHECKING:
 # The newest migration in migrations/versions; tests/test_migrations.py checks it against Alembic.
 SCHEMA_HEAD = "0008"
 
-# How long a SQLite writer waits for another one before giving up (documented in the README).
-BUSY_TIMEOUT_MS = int(os.environ.get("REDPROP_BUSY_TIMEOUT_MS", "60000"))
+# How long a SQLite writer waits for another one before giving up (documented in the README);
+# REDPROP_BUSY_TIMEOUT_MS changes it, within the bounds of core/limits.py.
+BUSY_TIMEOUT_MS = 60000
+
+
+def busy_timeout_ms() -> int:
+    from redprop.core.limits import parse_number
+
+    text = os.environ.get("REDPROP_BUSY_TIMEOUT_MS")
+    return parse_number("REDPROP_BUSY_TIMEOUT_MS", text) if text else BUSY_TIMEOUT_MS
+
+
+# The back-ends redprop runs on; PostgreSQL needs the driver of the `postgres` extra.
+_POSTGRES_HINT = 'pip install "redprop[postgres]"'
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -47,9 +59,14 @@ def make_engine(url: str) -> Engine:
     from sqlalchemy import create_engine, event
 
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        check_url(url)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ImportError:
+            raise _no_driver(url) from None
 
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    timeout_ms = busy_timeout_ms()
+    engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -57,7 +74,7 @@ def make_engine(url: str) -> Engine:
         # writer can take the write lock up front with BEGIN IMMEDIATE (see _on_begin).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
@@ -74,6 +91,46 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def check_url(url: str) -> None:
+    """Refuse, naming --db, a URL that is not SQLite or PostgreSQL or whose driver is missing."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise UsageProblem(
+            f"--db/REDPROP_DB 的值 {shown_url(url)} 不是数据库 URL：请写账本文件路径，"
+            "或 postgresql+psycopg://用户@主机/库名",
+            f"--db/REDPROP_DB {shown_url(url)} is not a database URL: give a ledger file path "
+            "or postgresql+psycopg://user@host/dbname",
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise UsageProblem(
+            f"--db/REDPROP_DB：不支持 {backend} 数据库（{shown_url(url)}）；redprop 只支持 "
+            "SQLite 账本文件和 PostgreSQL（postgresql+psycopg://…）",
+            f"--db/REDPROP_DB: {backend} is not supported ({shown_url(url)}); redprop runs on a "
+            "SQLite ledger file or PostgreSQL (postgresql+psycopg://…)",
+        )
+    if backend == "postgresql":
+        from sqlalchemy.exc import NoSuchModuleError
+
+        try:
+            parsed.get_dialect().import_dbapi()
+        except (ImportError, NoSuchModuleError):
+            raise _no_driver(url) from None
+
+
+def _no_driver(url: str) -> UsageProblem:
+    return UsageProblem(
+        f"--db/REDPROP_DB：没有安装 {shown_url(url)} 所需的 PostgreSQL 驱动；请运行 "
+        f"{_POSTGRES_HINT}，并把 URL 写成 postgresql+psycopg://…",
+        f"--db/REDPROP_DB: the PostgreSQL driver for {shown_url(url)} is not installed; run "
+        f"{_POSTGRES_HINT} and write the URL as postgresql+psycopg://…",
+    )
 
 
 def check_file(url: str) -> None:
@@ -199,6 +256,7 @@ def open_ledger(url: str, *, migrate: bool = True) -> Engine:
     """Open (creating if needed) the ledger at `url`, upgraded to this redprop's schema."""
     from sqlalchemy.exc import DatabaseError
 
+    check_url(url)
     check_file(url)
     engine = make_engine(url)
     try:
@@ -220,9 +278,10 @@ def open_ledger(url: str, *, migrate: bool = True) -> Engine:
         disk = ledger_disk_error(exc, url)
         if disk is not None:
             raise disk from None
+        shown, why = shown_url(url), scrub(str(exc.orig), url)
         raise LedgerError(
-            f"无法打开账本 {url}：{exc.orig}；请检查 --db 或 REDPROP_DB 是否指向 redprop 账本",
-            f"Can't open the ledger {url}: {exc.orig}; check that --db or REDPROP_DB names a "
+            f"无法打开账本 {shown}：{why}；请检查 --db 或 REDPROP_DB 是否指向 redprop 账本",
+            f"Can't open the ledger {shown}: {why}; check that --db or REDPROP_DB names a "
             "redprop ledger",
         ) from None
     return engine
