@@ -16,6 +16,9 @@ from redprop.core.limits import BOUNDS, FIRST_DAY, LAST_DAY
 BIG = "99999999999999999999"
 NEW_CASE = ["-g", "G001", "--category", "邻里纠纷", "--severity", "small", "--summary", "s"]
 NEW_CASE += ["--party", "张三"]
+RECORD = ["service", "record", "add", "--item", "x", "--on", "2026-11-03"]
+RESOURCE = ["service", "resource", "add", "--provider", "p", "--provider-type", "company"]
+RESOURCE += ["--kind", "people", "--summary", "s"]
 
 # (arguments, environment, the option or variable the message must name)
 HOSTILE: list[tuple[list[str], dict[str, str], str]] = [
@@ -45,6 +48,26 @@ HOSTILE: list[tuple[list[str], dict[str, str], str]] = [
         ["service", "record", "add", "--item", "x", "--on", "9999-01-01", "--served", "1"],
         {},
         "--on",
+    ),
+    (
+        ["service", "record", "add", "--item", "x", "--on", "2026-11-03", "--served", BIG],
+        {},
+        "--served",
+    ),
+    (
+        [*RECORD, "--served", "1", "--volunteers", BIG],
+        {},
+        "--volunteers",
+    ),
+    (
+        ["service", "demand", "fulfil", "XQ2026-00001", "--item", "x", "--served", BIG],
+        {},
+        "--served",
+    ),
+    (
+        [*RESOURCE, "--capacity", "-1"],
+        {},
+        "--capacity",
     ),
     (["org", "building", "add", "999", "--grid", "G001", "--units", BIG], {}, "--units"),
     (["org", "building", "add", "999", "--grid", "G001", "--units", "100"], {}, "--units"),

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from redprop.cli._shared import CommunityOpt, JsonOpt, emit_json, state, stdout
+from redprop.cli._shared import CommunityOpt, JsonOpt, bounded, emit_json, state, stdout
 from redprop.cli.report import FromOpt, MonthOpt, ToOpt
 
 app = typer.Typer(
@@ -122,7 +122,8 @@ def fulfil(
     ] = None,
     item: Annotated[str | None, typer.Option("--item", help="记入哪个服务项目的服务记录")] = None,
     served: Annotated[
-        int | None, typer.Option("--served", help="服务人数（与 --item 一起用）")
+        int | None,
+        typer.Option("--served", callback=bounded("--served"), help="服务人数（与 --item 一起用）"),
     ] = None,
     at: AtOpt = None,
 ) -> None:
@@ -245,7 +246,10 @@ def resource_add(
     kind: Annotated[str, typer.Option("--kind", help="venue|people|skill|funds|goods")],
     summary: Annotated[str, typer.Option("--summary", help="资源内容")],
     community: CommunityOpt = None,
-    capacity: Annotated[int | None, typer.Option("--capacity", help="服务能力（人次）")] = None,
+    capacity: Annotated[
+        int | None,
+        typer.Option("--capacity", callback=bounded("--capacity"), help="服务能力（人次）"),
+    ] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="联系电话")] = None,
 ) -> None:
     """登记一项资源，输出编号。例：redprop service resource add --provider 嘉华物业 --provider-type company --kind people --summary 水电维修"""
@@ -350,8 +354,10 @@ def record_add(
     ctx: typer.Context,
     item: Annotated[str, typer.Option("--item", help="服务项目名称")],
     on: Annotated[str, typer.Option("--on", help="服务日期，如 2026-11-03")],
-    served: Annotated[int, typer.Option("--served", help="服务人数")],
-    volunteers: Annotated[int, typer.Option("--volunteers", help="志愿者人次")] = 0,
+    served: Annotated[int, typer.Option("--served", callback=bounded("--served"), help="服务人数")],
+    volunteers: Annotated[
+        int, typer.Option("--volunteers", callback=bounded("--volunteers"), help="志愿者人次")
+    ] = 0,
     note: Annotated[str | None, typer.Option("--note", help="备注")] = None,
     community: CommunityOpt = None,
 ) -> None:

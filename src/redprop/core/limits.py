@@ -38,6 +38,11 @@ BOUNDS: dict[str, Bound] = {
     # Rows shown in a table; --json shows them all.
     "--limit": Bound(1, 100_000, "显示条数", "rows shown"),
     "--year": Bound(FIRST_DAY.year, LAST_DAY.year, "年份", "year"),
+    # People and turns of one service record or resource: a million is far above any
+    # community's month and well inside a database integer.
+    "--served": Bound(0, 1_000_000, "服务人数", "people served"),
+    "--volunteers": Bound(0, 1_000_000, "志愿者人次", "volunteer turns"),
+    "--capacity": Bound(0, 1_000_000, "服务能力（人次）", "capacity (people)"),
     # Up to an hour of waiting for another writer; 0 means fail at once.
     "REDPROP_BUSY_TIMEOUT_MS": Bound(0, 3_600_000, "等待毫秒数", "milliseconds to wait"),
 }
