@@ -394,3 +394,15 @@ def test_errors_pointing_at_the_input_in_english(cli, ledger, tmp_path) -> None:
         f"Error: --errors {path} is the file being imported and would be overwritten; give "
         "--errors another file name\n"
     )
+
+
+def test_postgresql_out_of_space_is_named_too() -> None:
+    from redprop.core.files import ledger_disk_error
+
+    exc = Exception('could not extend file "base/16384/16385": No space left on device')
+    error = ledger_disk_error(exc, "postgresql+psycopg://u@h/x")
+    assert error is not None and error.message("en") == (
+        "The disk holding the ledger is full; the command was rolled back and nothing was "
+        "stored; free some space and try again"
+    )
+    assert ledger_disk_error(Exception("disk I/O error"), "postgresql+psycopg://u@h/x") is None

@@ -120,7 +120,7 @@ class RedpropGroup(TyperGroup):
             from redprop.core.files import ledger_disk_error
 
             st = state(ctx)
-            disk = ledger_disk_error(exc, st.url) if "disk" in str(exc) else None
+            disk = ledger_disk_error(exc, st.url)
             if disk is not None:  # SQLite on a full or read-only disk; rolled back
                 lang = st.lang
                 _fail(lang, disk.message(lang), [], disk.exit_code)

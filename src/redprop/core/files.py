@@ -47,7 +47,8 @@ def ledger_disk_error(exc: BaseException, url: str | None = None) -> RedpropErro
     error" when it can't make its -wal or -shm file: with the ledger's `url`, a disk with no
     free space left is then named."""
     text = str(getattr(exc, "orig", None) or exc)
-    if "database or disk is full" in text or ("disk I/O error" in text and _no_room(url)):
+    full = "database or disk is full" in text or "No space left on device" in text  # PostgreSQL
+    if full or ("disk I/O error" in text and _no_room(url)):
         return LedgerError(
             "账本所在磁盘已满，本次操作已撤销，未写入任何内容；请腾出空间后重试",
             "The disk holding the ledger is full; the command was rolled back and nothing was "
