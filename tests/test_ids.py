@@ -90,3 +90,15 @@ def test_building_numbers_are_normalised(text: str, number: str) -> None:
 def test_unit_numbers_are_normalised() -> None:
     assert ids.normalize_unit("2单元") == "2"
     assert ids.normalize_unit(" ２ ") == "2"
+
+
+def test_a_mask_hides_enough_whatever_column_the_number_sits_in() -> None:
+    # A phone typed into the ID column, an ID typed as a phone, short numbers: at most an ID's
+    # 6+4, a phone's 3+4, and never fewer than 4 characters hidden (issue 12).
+    assert ids.mask_id("16926214393") == "169****4393"
+    assert ids.mask_phone("620981199710148776") == "620981********8776"
+    assert ids.mask_phone("81234567") == "****4567"
+    assert ids.mask_id("1234567") == "*******"
+    for value in ("12345678", "123456789012", "123456789012345", "1" * 30):
+        for masked in (ids.mask_id(value), ids.mask_phone(value)):
+            assert masked.count("*") >= 4 and len(masked) == len(value)

@@ -135,21 +135,24 @@ def phone_ok(value: str) -> bool:
 
 
 def mask_id(value: str | None) -> str:
-    """At most the first 6 and the last 4 characters: 110105********002X."""
-    if not value:
-        return ""
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    """At most the first 6 and the last 4 characters: 110105********002X (see `_mask`)."""
+    return _mask(value)
 
 
 def mask_phone(value: str | None) -> str:
-    """138****5678 for a mobile; a landline keeps its area code and last 4 digits."""
+    """138****5678 for a mobile; a landline keeps its area code and last 4 digits (see `_mask`)."""
+    return _mask(value)
+
+
+def _mask(value: str | None) -> str:
+    """One rule, whatever column a number sits in: an ID's length shows at most 6+4, a phone's
+    at most 3+4, anything shorter at most its last 4, and at least 4 characters are always
+    hidden (a phone typed into the ID column must not come out as 169262*4393)."""
     if not value:
         return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    n = len(value)
+    head, tail = (6, 4) if n >= 15 else (3, 4) if n >= 11 else (0, 4) if n >= 8 else (0, 0)
+    return value[:head] + "*" * (n - head - tail) + value[n - tail :]
 
 
 def is_masked(value: str) -> bool:
