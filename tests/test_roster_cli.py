@@ -216,3 +216,15 @@ def test_ids_and_phones_in_the_wrong_column_are_not_echoed(cli, ledger, tmp_path
     result = cli("roster", "import", str(path), "-v", code=3)
     texts = [result.stdout, result.stderr, as_json.stdout]
     assert [leak for t in texts for leak in leaks(t)] == []
+
+
+def test_a_command_never_echoes_the_id_or_phone_it_was_given(cli, ledger) -> None:
+    # Issue 12: `roster show 620981199710148776` printed the ID back in its error.
+    for value, masked in (
+        ("620981199710148776", "620981********8776"),
+        ("13912345678", "139****5678"),
+    ):
+        r = cli("roster", "show", value, code=1)
+        assert r.stderr == f"错误：没有编号为 {masked} 的住户\n"
+        r = cli("--lang", "en", "roster", "show", value, code=1)
+        assert r.stderr == f"Error: No household numbered {masked}\n"

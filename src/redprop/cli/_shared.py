@@ -78,10 +78,14 @@ def state(ctx: typer.Context) -> State:
 
 
 def _fail(lang: str, message: str, details: list[str], code: int) -> NoReturn:
+    # Every message is scrubbed here, the one way out: a command never echoes an ID or phone
+    # number it was given (`roster show 620981199710148776`), whichever service worded it.
+    from redprop.core.ids import scrub
+
     prefix = "Error: " if lang == "en" else "错误："
-    typer.secho(prefix + message, err=True, fg="red")
+    typer.secho(prefix + scrub(message), err=True, fg="red")
     for line in details[:MAX_DETAILS]:
-        typer.echo("  " + line, err=True)
+        typer.echo("  " + scrub(line), err=True)
     if len(details) > MAX_DETAILS:
         more = len(details) - MAX_DETAILS
         typer.echo(f"  … and {more} more" if lang == "en" else f"  …… 另有 {more} 条", err=True)
