@@ -81,8 +81,10 @@ def hand_xlsx(
     cells: str = "",
     tail: str = "",
     shared: list[str] | None = None,
+    huge_string: int = 0,
 ) -> Path:
-    """A one-sheet workbook (a header and a row, plus `cells` rows) written member by member."""
+    """A one-sheet workbook (a header and a row, plus `cells` rows) written member by member;
+    `huge_string` streams one shared string of that many characters (a megabyte at a time)."""
     sheet = (
         '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
         f'.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>'
@@ -96,11 +98,17 @@ def hand_xlsx(
         zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(shared=_SHARED_REL))
         zf.writestr("xl/worksheets/sheet1.xml", sheet)
         items = "".join(f"<si><t>{s}</t></si>" for s in shared or [])
-        zf.writestr(
-            "xl/sharedStrings.xml",
-            '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org'
-            f'/spreadsheetml/2006/main" count="{len(shared or [])}">{items}</sst>',
-        )
+        with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
+            fh.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats'
+                + f'.org/spreadsheetml/2006/main" count="{len(shared or [])}">{items}'.encode()
+            )
+            if huge_string:
+                fh.write(b"<si><t>")
+                for start in range(0, huge_string, 1 << 20):
+                    fh.write(b"x" * min(1 << 20, huge_string - start))
+                fh.write(b"</t></si>")
+            fh.write(b"</sst>")
     return path
 
 
@@ -226,7 +234,7 @@ def test_a_cell_over_32767_characters_is_refused(cli, ledger, tmp_path) -> None:
 def test_a_huge_shared_strings_part_is_refused_from_the_zip_directory(
     cli, ledger, tmp_path
 ) -> None:
-    path = hand_xlsx(tmp_path / "sst.xlsx", shared=["x" * (LIMITS.part_bytes + 1)])
+    path = hand_xlsx(tmp_path / "sst.xlsx", huge_string=LIMITS.part_bytes + 1)
     assert path.stat().st_size < 1 << 20
     result = cli("roster", "import", str(path), code=1)
     assert "工作簿部件 xl/sharedStrings.xml 解压后的大小（200 MB）超过上限 200 MB" in result.stderr
