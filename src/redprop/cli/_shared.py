@@ -159,8 +159,20 @@ def stdout() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 240)
 
 
-def emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+def emit_json(data: Any, *, unmasked: bool = False) -> None:
+    """Data for scripts. Every string in it is scrubbed of ID- and phone-shaped numbers (typed
+    into a name, room, note or summary) unless the user asked to unmask, which is recorded."""
+    from redprop.core.ids import scrub
+
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    typer.echo(text if unmasked else scrub(text))
+
+
+def shown(value: Any) -> str:
+    """A value printed as plain text, scrubbed like every other output (see emit_json)."""
+    from redprop.core.ids import scrub
+
+    return scrub("" if value is None else str(value))
 
 
 def info(message: str) -> None:

@@ -11,6 +11,7 @@ from redprop.cli._shared import (
     JsonOpt,
     bounded,
     emit_json,
+    shown,
     state,
     stdout,
 )
@@ -104,7 +105,7 @@ def _add_show(kind: str, sub: typer.Typer, key_help: str) -> None:
         for name, value in info.items():
             if name == "referred_by":
                 value = ", ".join(f"{t}: {n}" for t, n in value.items()) or "-"
-            typer.echo(f"{name}: {'' if value is None else value}")
+            typer.echo(f"{name}: {shown(value)}")
 
     show.__doc__ = f"显示一个{zh}及引用它的内容。例：redprop org {kind} show {key_help}"
 

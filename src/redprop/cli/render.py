@@ -8,6 +8,7 @@ from typing import Any
 from rich.table import Table
 from rich.tree import Tree
 
+from redprop.core.ids import scrub
 from redprop.core.vocab import GRID_KINDS, label
 
 Column = tuple[str, str, str]  # (key, zh header, en header)
@@ -31,7 +32,7 @@ def table(
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    text = str(value)
+    text = scrub(str(value))  # an ID or phone typed into any free-text field is masked
     # ISO times read better with a space: 2026-11-03 09:30.
     if len(text) >= 16 and text[4] == "-" and text[10] == "T":
         return text.replace("T", " ", 1)
@@ -115,7 +116,7 @@ def case_card(detail: dict[str, Any], *, lang: str) -> Table:
         ),
     ]
     for zh, eng, value in fields:
-        head.add_row(eng if en else zh, str(value))
+        head.add_row(eng if en else zh, scrub(str(value)))
     events = table(
         [
             {

@@ -14,6 +14,7 @@ from redprop.cli._shared import (
     JsonOpt,
     bounded,
     emit_json,
+    shown,
     state,
     stdout,
 )
@@ -175,11 +176,12 @@ def show(
     with st.session(write=unmask) as session:
         row = show_household(session, ref=ref, unmask=unmask, actor=st.actor)
     if as_json:
-        emit_json(row)
+        emit_json(row, unmasked=unmask)
         return
     for key, value in row.items():
         if value not in (None, [], ""):
-            typer.echo(f"{key}: {','.join(value) if isinstance(value, list) else value}")
+            text = ",".join(value) if isinstance(value, list) else str(value)
+            typer.echo(f"{key}: {text if unmask else shown(text)}")
 
 
 @app.command()

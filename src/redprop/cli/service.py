@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from redprop.cli._shared import CommunityOpt, JsonOpt, bounded, emit_json, state, stdout
+from redprop.cli._shared import CommunityOpt, JsonOpt, bounded, emit_json, shown, state, stdout
 from redprop.cli.report import FromOpt, MonthOpt, ToOpt
 
 app = typer.Typer(
@@ -219,7 +219,7 @@ def demand_show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) ->
         emit_json(detail)
         return
     for key in ("number", "community", "grid", "category", "summary", "state", "claimed_by"):
-        typer.echo(f"{key}: {detail[key] or ''}")
+        typer.echo(f"{key}: {shown(detail[key])}")
     _table(
         detail["events"],
         [

@@ -18,6 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from redprop.core.ids import scrub
 from redprop.excel.write import check_target, save_workbook, xlsx_row, xlsx_text
 
 BOLD = Font(bold=True)
@@ -79,10 +80,12 @@ def _cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = No
 
 def _fast(ws: Any, values: list[Any]) -> list[Any]:
     """A data row: plain values (openpyxl formats dates itself), except text that a spreadsheet
-    would run as a formula, which becomes a text cell; control characters dropped (xlsx_row)."""
+    would run as a formula, which becomes a text cell; control characters dropped (xlsx_row);
+    an ID or phone number typed into a summary, a party or a note masked (the workbook is always
+    masked: it goes to the street office)."""
     return [
         _cell(ws, v) if isinstance(v, str) and v[:1] in "=+-@" and v else v
-        for v in xlsx_row(values)
+        for v in (scrub(v) if isinstance(v, str) else v for v in xlsx_row(values))
     ]
 
 
