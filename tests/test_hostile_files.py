@@ -246,6 +246,8 @@ def test_dev_zero_and_other_non_regular_files_are_refused(cli, ledger, tmp_path)
     assert result.stderr.strip() == (
         "错误：/dev/zero：这不是普通文件（设备、管道等），请给出 .xlsx 或 .csv 文件"
     )
+    bounded, _ = import_in_subprocess(Path("/dev/zero"), tmp_path)  # within 1 GB
+    assert bounded.returncode == 1 and "这不是普通文件" in bounded.stderr, bounded.stderr
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
     assert "这不是普通文件" in cli("roster", "import", str(fifo), code=1).stderr

@@ -67,9 +67,15 @@ def error_cells(path: Path) -> dict[str, Cells]:
     that is not such a workbook has none to find here."""
     import zipfile
 
+    from redprop.core.errors import InputFileError
+    from redprop.excel.limits import check_zip
+
     found: dict[str, Cells] = {}
+    if not path.is_file():  # zipfile reads /dev/zero to the end of memory; read_sheets says why
+        return found
     try:
         with zipfile.ZipFile(path) as zf:
+            check_zip(path, zf)  # over a limit: read_sheets refuses it, nothing is read here
             wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
             rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
             targets = {
@@ -92,7 +98,7 @@ def error_cells(path: Path) -> dict[str, Cells]:
                 cells = _error_refs(zf.read(target))
                 if cells:
                     found[_xml_unescape(name.group(1))] = cells
-    except (KeyError, zipfile.BadZipFile, OSError):
+    except (KeyError, zipfile.BadZipFile, OSError, InputFileError):
         return {}
     return found
 
