@@ -123,6 +123,8 @@ def list_households(
         yield _row(h, comm, code, number, compound, unmask=False)
 
 
+MAX_ID = 2**31 - 1  # household ids are 32-bit integers on PostgreSQL
+
 _ADDRESS = re.compile(
     r"^(?:(?P<community>[^/\s]+)[/\s]+)?(?P<building>[^-/\s]+)[-/](?:(?P<unit>[^-/\s]+)[-/])?(?P<room>[^-/\s]+)$"
 )
@@ -132,7 +134,10 @@ def find_household(session: Session, ref: str) -> Household:
     """By the household's number (#12 or 12) or its address: 铁人路社区/5-2-301, 5-2-301, 5-301."""
     text = clean_text(ref)
     if text.lstrip("#").isdigit():
-        found = session.get(Household, int(text.lstrip("#")))
+        # A number past the id column's range (an ID or phone typed here) is no household; asking
+        # PostgreSQL for it would fail as out of range.
+        key = int(text.lstrip("#"))
+        found = session.get(Household, key) if key <= MAX_ID else None
         if found is None:
             raise NotFound(f"没有编号为 {text} 的住户", f"No household numbered {text}")
         return found
