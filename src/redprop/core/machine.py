@@ -52,11 +52,6 @@ class Row(Generic[S, A]):
     needs: tuple[Need, ...] = ()
     effect: Any = None
 
-    @property
-    def requires(self) -> tuple[str, ...]:
-        """The names of the facts this action cannot do without."""
-        return tuple(n.fact for n in self.needs if not n.optional)
-
 
 class Machine(Generic[S, A]):
     """A table of rows and the words to talk about it.

@@ -57,10 +57,3 @@ MOVES = DEMANDS.rows
 TRANSITIONS: dict[tuple[DemandState | None, DemandAction], DemandState] = {
     pair: row.target for pair, row in DEMANDS.transitions.items() if row.target is not None
 }
-
-
-def next_state(number: str, state: DemandState | None, action: DemandAction) -> DemandState:
-    """The one step function of demands: the state after `action`, or the refusal."""
-    target = DEMANDS.rule(number, state, action).target
-    assert target is not None  # every demand row changes the state
-    return target
