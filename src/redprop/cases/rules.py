@@ -66,7 +66,7 @@ Rule = Row[State, Action]
 
 R, IP, S = State.registered, State.in_progress, State.suspended
 ANY_OPEN: set[State | None] = {R, IP, S}
-REASON = Need("reason", "--reason", "原因")
+REASON = Need("reason", "--reason", "原因", free=True)
 
 
 def _row(
@@ -87,7 +87,7 @@ LADDER_ROWS = (
         Action.register,
         {None},
         R,
-        Need("summary", "--summary", "简要情况", "a short account"),
+        Need("summary", "--summary", "简要情况", "a short account", free=True),
         Need("parties", "--party", "当事人，可多次使用", "repeatable"),
         move=Move.intake,
         clock=Clock.start,
@@ -103,12 +103,12 @@ LADDER_ROWS = (
         move=Move.down,
         clock=Clock.start,
     ),
-    _row(Action.note, ANY_OPEN, None, Need("text", "--text", "调解记录内容")),
+    _row(Action.note, ANY_OPEN, None, Need("text", "--text", "调解记录内容", free=True)),
     _row(
         Action.extend,
         {R, IP},
         None,
-        Need("reason", "--reason", "延期原因"),
+        Need("reason", "--reason", "延期原因", free=True),
         Need("days", "--days", "延期的工作日数，正整数", "a positive number of working days"),
         clock=Clock.extend,
         from_above=True,
@@ -118,7 +118,7 @@ LADDER_ROWS = (
         Action.resume,
         {S},
         IP,
-        Need("reason", "--reason", "原因", optional=True),
+        Need("reason", "--reason", "原因", optional=True, free=True),
         clock=Clock.resume,
     ),
     _row(
@@ -127,7 +127,7 @@ LADDER_ROWS = (
         State.resolved,
         Need("outcome", "--outcome", "化解结果"),
         Need("agreement", "--agreement", "协议形式 oral|written"),
-        Need("summary", "--summary", "协议摘要", optional=True),
+        Need("summary", "--summary", "协议摘要", optional=True, free=True),
     ),
     _row(
         Action.refer,

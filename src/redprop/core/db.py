@@ -290,10 +290,15 @@ def open_ledger(url: str, *, migrate: bool = True) -> Engine:
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """One transaction per command: commit at the end, roll back on any error."""
+    from sqlalchemy import event
     from sqlalchemy.orm import Session
+
+    from redprop.core.fields import guard
 
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
     with Session(bind, expire_on_commit=False) as session:
+        # Every row the ORM writes fits its columns on both databases (core/fields).
+        event.listen(session, "before_flush", guard)
         try:
             yield session
             session.commit()

@@ -50,6 +50,22 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", value.translate(_CLEAN)).strip()
 
 
+# Free text (notes, summaries) keeps its lines and tabs: a mediation record is written in
+# paragraphs. Everything else clean_text removes, it removes too.
+_LINE_SPACES = re.compile(r"[ \u00a0\u3000\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
+_BLOCK_CLEAN = _CLEAN | {0x0D: None}
+
+
+def clean_block(value: str) -> str:
+    """Like clean_text, but tab and newline are kept (CRLF becomes LF): for notes and summaries.
+    Spaces at the ends of each line and blank lines at either end are dropped."""
+    if not _NEEDS_CLEANING.search(value):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n").translate(_BLOCK_CLEAN)
+    lines = (_LINE_SPACES.sub(" ", line).strip(" ") for line in text.split("\n"))
+    return "\n".join(lines).strip("\n")
+
+
 def normalize_id(value: str) -> str:
     """An ID number as typed: full-width digits, inner spaces and a lower-case x normalised."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", value).translate(_INVISIBLE)).upper()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from redprop.core.errors import RedpropError
+from redprop.core.fields import FREE, LINE, check_line
+from redprop.core.ids import clean_block
 from redprop.core.vocab import Label
 
 S = TypeVar("S", bound=Hashable)  # a state (a StrEnum); None means "not yet recorded"
@@ -34,6 +36,9 @@ class Need:
     zh: str
     en: str = ""
     optional: bool = False
+    # Free text (a summary, a note, a reason) keeps its lines and may be FREE characters long;
+    # any other fact is one line of at most LINE (core/fields).
+    free: bool = False
 
     def missing(self) -> Label:
         hint = f" ({self.en})" if self.en else ""
@@ -133,15 +138,20 @@ class Machine(Generic[S, A]):
         refuse: Callable[[str, str], Exception],
     ) -> dict[str, Any]:
         """The facts `row` needs, taken from `facts` (an object with one attribute per fact):
-        text is cleaned, and a required fact that is missing or blank is refused with
-        `refuse(zh, en)`. Optional facts that are absent are left out."""
+        text is cleaned and its length checked (core/fields), and a required fact that is
+        missing or blank is refused with `refuse(zh, en)`. Optional facts that are absent are
+        left out."""
         values: dict[str, Any] = {}
         for need in row.needs:
             value = getattr(facts, need.fact, None)
             if isinstance(value, str):
-                value = clean(value) or None
+                value = (clean_block(value) if need.free else clean(value)) or None
+                if value is not None:
+                    check_line(need.option, value, FREE if need.free else LINE)
             elif isinstance(value, list):
                 value = [text for text in (clean(v) for v in value) if text] or None
+                for text in value or ():
+                    check_line(need.option, text, LINE)
             if value is None:
                 if need.optional:
                     continue

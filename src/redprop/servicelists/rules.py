@@ -10,7 +10,7 @@ from redprop.core.machine import Machine, Need, Refused, Row
 from redprop.core.vocab import DEMAND_ACTIONS, DEMAND_STATES, DemandAction, DemandState, Label
 
 OPEN, C, F, X = DemandState.open, DemandState.claimed, DemandState.fulfilled, DemandState.cancelled
-REASON = Need("reason", "--reason", "原因")
+REASON = Need("reason", "--reason", "原因", free=True)
 
 # docs/design.md §7, one row per action: from → to and the facts it needs.
 DEMAND_ROWS: tuple[Row[DemandState, DemandAction], ...] = (
@@ -26,7 +26,7 @@ DEMAND_ROWS: tuple[Row[DemandState, DemandAction], ...] = (
         frozenset({C}),
         F,
         (
-            Need("feedback", "--feedback", "完成情况反馈"),
+            Need("feedback", "--feedback", "完成情况反馈", free=True),
             Need("satisfaction", "--satisfaction", "满意度"),
         ),
     ),
