@@ -138,10 +138,29 @@ class RedpropGroup(TyperGroup):
                     [],
                     1,
                 )
+            refused = _database_refusal(exc, st.lang)
+            if refused is not None:
+                _fail(st.lang, refused, [], 1)
             raise
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.close()
+
+
+def _database_refusal(exc: Exception, lang: str) -> str | None:
+    """A write the database refused that no check of ours caught first: said in the driver's
+    own words, never with the statement's parameters (they hold IDs and phones), which is what
+    SQLAlchemy's own text would print. The transaction was rolled back."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError) or exc.orig is None:
+        return None
+    why = (
+        str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    )
+    if lang == "en":
+        return f"The database refused the operation ({why}); nothing was saved. Check the values given"
+    return f"数据库拒绝了这次操作（{why}）；没有保存任何内容，请检查所填的值"
 
 
 def _is_locked(exc: Exception) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from redprop.core.ids import (
     IdChecks,
+    clean_block,
     clean_text,
     id_shape_ok,
     is_masked,
@@ -91,6 +92,13 @@ def text(value: Any) -> str:
     if value is None or value == "":
         return ""
     return strip_csv_guard(cell_text(value))
+
+
+def note(value: Any) -> str:
+    """A note keeps its lines and tabs (core/ids.clean_block)."""
+    if type(value) is str:
+        return strip_csv_guard(clean_block(value))
+    return text(value)
 
 
 def building(value: Any) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from redprop.core import fields
 from redprop.core.config import now
 from redprop.core.ids import IdChecks, mask_id
 from redprop.core.importreport import FlaggedRow, ImportReport, Problem
@@ -40,6 +41,22 @@ _MASKED_NEW = Message(
 )
 
 
+# Where each text column is stored, for its length (core/fields), and its header's key.
+_STORED_IN = {
+    "community": ("community", "name"),
+    "grid": ("grid", "code"),
+    "building": ("building", "number"),
+    "unit": ("household", "unit"),
+    "room": ("household", "room"),
+    "head": ("household", "head_name"),
+    "hukou": ("household", "hukou"),
+    "housing": ("household", "housing"),
+    "note": ("household", "note"),
+}
+_COLUMN = {"head": "head_name"}
+_COLUMN.update((k, k) for k in _STORED_IN if k not in _COLUMN)
+
+
 @dataclass(slots=True)
 class Columns:
     """One chunk's cells, cleaned, column by column (row i of the chunk is index i). persons,
@@ -58,6 +75,8 @@ class Columns:
     ids: list[Any]
     phones: list[Any]
     dates: list[Any]
+    # Rows (chunk index) with a text longer than its column holds, and what to say.
+    long: dict[int, list[Message]]
 
 
 class RowChecker:
@@ -157,7 +176,7 @@ class RowChecker:
                 return list(map(clean, values))
             return cells.mapped(values, clean, self.cleaned.setdefault(name, {}))
 
-        return Columns(
+        found = Columns(
             community=column("community", cells.text),
             grid=column("grid", cells.text),
             building=column("building", cells.building),
@@ -166,12 +185,21 @@ class RowChecker:
             head=column("head_name", cells.text, repeats=False),
             hukou=column("hukou", cells.text),
             housing=column("housing", cells.text),
-            note=column("note", cells.text),
+            note=column("note", cells.note),
             persons=column("persons", cells.persons, None),
             ids=column("id_number", self.id_cell, None, repeats=False),
             phones=column("phone", cells.phone, None, repeats=False),
             dates=column("registered_on", self.date_cell, None),
+            long={},
         )
+        for name, (table, field_name) in _STORED_IN.items():
+            most = fields.bound(table, field_name)
+            assert most is not None
+            for i, value in enumerate(getattr(found, name)):
+                if len(value) > most:
+                    message = fields.too_long(field_name, value, most)
+                    found.long.setdefault(i, []).append(Message(_COLUMN[name], *message))
+        return found
 
     # -- one row ------------------------------------------------------------------------------
 
@@ -191,6 +219,7 @@ class RowChecker:
             or type(phone) is Checked
             or type(persons) is Checked
             or type(registered) is Checked
+            or i in c.long
         ):
             found = (persons, id_number, phone, registered)
             self._cell_problems(c, i, excel_row, place, found, errors, warnings, flags)
@@ -275,6 +304,7 @@ class RowChecker:
         if not c.room[i]:
             errors.append(_NO_ROOM)
         errors += place.errors
+        errors += c.long.get(i, ())
         for cell in found:
             if type(cell) is Checked:
                 errors += cell.errors
