@@ -26,6 +26,7 @@ from redprop.core.ids import (
     normalize_phone,
     normalize_unit,
     phone_ok,
+    scrub,
 )
 from redprop.excel.read import cell_text, is_footer_row, parse_date
 from redprop.excel.write import strip_csv_guard
@@ -305,12 +306,16 @@ def _doubtful_id(value: str, checksum_ok: bool, birth_ok: bool) -> Checked:
 
 
 def masked_cell(name: str, value: Any) -> Any:
+    """Every cell of a flagged row as the errors workbook shows it: the ID and phone columns
+    masked by their rules, and any ID- or phone-shaped number in any other cell (人口数,
+    登记日期, a name) masked too, since the row was flagged because its cells are not what
+    they should be."""
     if name == "registered_on" and value not in (None, ""):
         # A date goes back as a date (whatever style it had), so the row imports again.
-        return parse_date(value) or cell_text(value)
+        return parse_date(value) or scrub(cell_text(value))
     found = cell_text(value) if value not in (None, "") else ""
     if name == "id_number":
         return mask_id(normalize_id(found)) if found and not is_masked(found) else found
     if name == "phone":
         return mask_phone(normalize_phone(found)) if found and not is_masked(found) else found
-    return found
+    return scrub(found)

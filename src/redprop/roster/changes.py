@@ -11,6 +11,7 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from redprop.core.bulk import BackgroundInserts
+from redprop.core.ids import scrub
 from redprop.core.importreport import ImportReport
 from redprop.core.models import Household
 from redprop.roster.places import Address
@@ -95,6 +96,21 @@ def load_stored(session: Session) -> StoredHouseholds:
     return StoredHouseholds(stored, stored_ids)
 
 
+# Free text an export masked (an ID typed into 备注): the file holds scrub(stored).
+_TEXTS = tuple(AT[name] for name in ("head_name", "hukou", "housing", "note"))
+
+
+def _keep_masked_text(old: tuple[Any, ...], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`values` with each free text that is exactly the masked form of the stored one replaced
+    by the stored one: re-importing a masked export changes nothing. Any other edit is kept."""
+    changed = list(values)
+    for at in _TEXTS:
+        new, kept = values[at], old[at]
+        if new != kept and new and kept and "*" in new and scrub(kept) == new:
+            changed[at] = kept
+    return tuple(changed)
+
+
 class Changes:
     """The rows to insert and to update, as driver parameters; new rows go to `writer` (when
     there is one) chunk by chunk, the rest at store()."""
@@ -145,6 +161,8 @@ class Changes:
         old = stored[1:]
         if not (self.all_columns and not keep_id and not keep_phone):
             values = self._keep_stored(old, values, flags, keep_id, keep_phone)
+        if old != values:
+            values = _keep_masked_text(old, values)
         if old == values:
             self.report.unchanged += 1
         else:

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from redprop.core.config import LOCAL_TZ
 from redprop.core.config import now as clock_now
 from redprop.core.errors import NotFound, UsageProblem
-from redprop.core.ids import clean_text, mask_id, mask_phone, normalize_building, normalize_unit
+from redprop.core.ids import (
+    clean_text,
+    mask_id,
+    mask_phone,
+    normalize_building,
+    normalize_unit,
+    scrub,
+)
 from redprop.core.models import Building, Community, Compound, Grid, Household, UnmaskLog
 from redprop.roster.file import HEADERS
 from redprop.units.org import get_community, get_grid
@@ -90,6 +97,9 @@ def _query(
 def _row(
     h: Household, community: str, grid: str, building: str, compound: str | None, *, unmask: bool
 ) -> dict[str, Any]:
+    # Free text is masked too (an ID typed into 备注); a re-import of the masked text keeps
+    # what is stored (roster.changes).
+    text = (lambda v: v) if unmask else (lambda v: scrub(v) if v else v)
     return {
         "id": h.id,
         "community": community,
@@ -97,14 +107,14 @@ def _row(
         "compound": compound,
         "building": building,
         "unit": h.unit,
-        "room": h.room,
-        "head_name": h.head_name,
+        "room": text(h.room),
+        "head_name": text(h.head_name),
         "id_number": (h.id_number if unmask else mask_id(h.id_number)) or None,
         "phone": (h.phone if unmask else mask_phone(h.phone)) or None,
         "persons": h.persons,
-        "hukou": h.hukou,
-        "housing": h.housing,
-        "note": h.note,
+        "hukou": text(h.hukou),
+        "housing": text(h.housing),
+        "note": text(h.note),
         "registered_on": h.registered_on.isoformat() if h.registered_on else None,
         "flags": [f for f in h.flags.split(",") if f],
     }

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from redprop.core import vocab
 from redprop.core.errors import RedpropError
-from redprop.core.ids import is_masked, mask_phone
+from redprop.core.ids import is_masked, mask_phone, scrub
 from redprop.core.importreport import ImportReport, Problem
 from redprop.core.models import Resource, ServiceRecord
 from redprop.excel.read import (
@@ -166,7 +166,9 @@ def export_lists(session: Session, *, out: Path) -> dict[str, int]:
         ws.freeze_panes = "A2"
         ws.append([text_cell(ws, names[0]) for names in cols.values()])
         for row in rows_by_sheet[name]:
-            ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in row])
+            # Free text is masked like every other output (an ID typed into a summary); the
+            # import adds what is new and leaves stored rows as they are.
+            ws.append([text_cell(ws, scrub(v)) if isinstance(v, str) else v for v in row])
         counts[name] = len(rows_by_sheet[name])
     save_workbook(wb, out)
     return counts
