@@ -202,7 +202,7 @@ def test_a_backup_onto_a_full_disk_leaves_no_file_and_a_retry_works(
     assert files(tmp_path).count("备份.db") == 1
 
 
-TAIL = [None, None, "备注" * 300, None]
+TAIL = [None, None, "备注" * 250, None]  # the longest note a household holds
 
 
 @sqlite_only
@@ -238,7 +238,7 @@ def test_an_import_into_a_ledger_on_a_full_disk_rolls_back_and_says_so(
                 3,
                 *TAIL,
             ]
-            for n in range(400)
+            for n in range(480)
         ]
         path = clean_xlsx(tmp_path / "in.xlsx", rows)
         assert cli("roster", "import", str(path), "--create-units", code=1).stderr == full

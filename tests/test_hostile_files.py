@@ -368,3 +368,38 @@ def test_a_password_protected_workbook_is_named_so(cli, ledger, tmp_path) -> Non
         "the workbook is password-protected: remove the password in Excel/WPS and save again"
     )
     assert db_households(ledger) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounded reports: a file of many bad rows keeps the first problems in full and counts the rest,
+# and spills flagged rows to disk; the errors workbook still holds every one, in order.
+
+
+def test_many_rejected_rows_make_a_bounded_report(cli, ledger, tmp_path, monkeypatch) -> None:
+    import json
+
+    from python_calamine import CalamineWorkbook
+
+    from redprop.core import importreport
+
+    monkeypatch.setattr(importreport, "KEEP_PROBLEMS", 80)
+    monkeypatch.setattr(importreport, "FLAGGED_IN_MEMORY", 30)
+    rows = roster_rows()
+    bad = [["铁人路社区", "G001", None, "5号楼", 1, 400 + i, None] for i in range(200)]
+    path = write_csv(tmp_path / "bad.csv", [*rows, *bad])
+    errors = tmp_path / "待改正.xlsx"
+    out = cli("roster", "import", str(path), "--errors", str(errors), code=3).stdout
+    assert "拒绝 200，" in out
+    # each bad row: an empty name and a missing ID (2 problems), and one warned good row
+    assert "另有 351 条问题；用 -v 或 --errors 查看全部" in out  # 401 - the 50 shown
+    assert (
+        "另有 321 条问题未列出；用 --errors 把所有问题行写到工作簿"
+        in cli("roster", "import", str(path), "-v", code=3).stdout
+    )
+    found = json.loads(cli("roster", "import", str(path), "--json", code=3).stdout)
+    assert len(found["problems"]) == 80 and found["more_problems"] == 321
+    sheet = CalamineWorkbook.from_path(str(errors)).get_sheet_by_index(0).to_python()
+    numbers = [int(r[-2]) for r in sheet[1:]]
+    assert len(numbers) == 201  # the warned good row, then every bad one
+    assert numbers[-200:] == list(range(len(rows) + 1, len(rows) + 201))
+    assert {r[-1] for r in sheet[-200:]} == {"户主姓名为空；请填写户主姓名；没有身份证号；请补充"}

@@ -99,7 +99,11 @@ def test_roster_free_text_is_masked_and_round_trips(cli, ledger_with_numbers, tm
     assert "新增 1" in out and "拒绝 1" in out
     assert [c for c in _cells(errors) if WHOLE.search(c)] == []
     assert "620981********8776" in _cells(errors)
-    for command in (("roster", "list"), ("roster", "list", "--json"), ("roster", "show", "5-1-301")):
+    for command in (
+        ("roster", "list"),
+        ("roster", "list", "--json"),
+        ("roster", "show", "5-1-301"),
+    ):
         assert WHOLE.findall(cli(*command).stdout) == [], command
     for name in ("roster.xlsx", "roster.csv"):
         exported = tmp_path / name

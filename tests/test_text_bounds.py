@@ -41,7 +41,13 @@ def test_the_table_is_the_schema() -> None:
 
 @pytest.mark.parametrize(
     ("col", "most", "header"),
-    [(6, 100, "户主姓名"), (5, 40, "房号"), (12, 500, "备注"), (10, 40, "户籍类型"), (4, 20, "单元")],
+    [
+        (6, 100, "户主姓名"),
+        (5, 40, "房号"),
+        (12, 500, "备注"),
+        (10, 40, "户籍类型"),
+        (4, 20, "单元"),
+    ],
 )
 def test_a_roster_cell_too_long_is_refused_naming_row_and_column(
     cli: Any, ledger: Any, tmp_path: Any, col: int, most: int, header: str

@@ -108,9 +108,7 @@ def import_cases(
         except RedpropError as exc:
             report.rejected += 1
             column = _column_of(exc)
-            report.problems.append(
-                Problem(excel_row, HEADERS.get(column, column), "error", exc.zh, exc.en)
-            )
+            report.add(Problem(excel_row, HEADERS.get(column, column), "error", exc.zh, exc.en))
     if dry_run:
         outer.rollback()
     else:

@@ -48,11 +48,19 @@ def print_report(st: State, report: ImportReport, *, verbose: int = 0) -> None:
             ("message", "问题与改法", "Problem and fix"),
         ]
         stdout().print(table(rows, columns, lang=st.lang))
-        if len(shown) < len(report.problems):
+        more = report.problem_count - len(shown)
+        if more and len(shown) < len(report.problems):
             typer.echo(
                 st.t(
-                    f"另有 {len(report.problems) - len(shown)} 条问题；用 -v 或 --errors 查看全部",
-                    f"{len(report.problems) - len(shown)} more problems; use -v or --errors",
+                    f"另有 {more} 条问题；用 -v 或 --errors 查看全部",
+                    f"{more} more problems; use -v or --errors",
+                )
+            )
+        elif more:  # -v, past what a report keeps: the errors workbook has every row
+            typer.echo(
+                st.t(
+                    f"另有 {more} 条问题未列出；用 --errors 把所有问题行写到工作簿",
+                    f"{more} more problems not listed; use --errors to write every flagged row",
                 )
             )
     if report.created_units:

@@ -159,7 +159,9 @@ def _database_refusal(exc: Exception, lang: str) -> str | None:
         str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
     )
     if lang == "en":
-        return f"The database refused the operation ({why}); nothing was saved. Check the values given"
+        return (
+            f"The database refused the operation ({why}); nothing was saved. Check the values given"
+        )
     return f"数据库拒绝了这次操作（{why}）；没有保存任何内容，请检查所填的值"
 
 

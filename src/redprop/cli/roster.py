@@ -69,6 +69,7 @@ def import_(
         )
         # Inside the transaction: if the workbook can't be written, nothing is stored (exit 1).
         written = write_errors_workbook(report, errors) if errors and report.flagged_rows else 0
+        report.flagged_rows.close()
     if as_json:
         emit_json(
             {
@@ -78,6 +79,8 @@ def import_(
                 "dry_run": report.dry_run,
                 "counts": report.counts(),
                 "problems": [p.as_dict(st.lang) for p in report.problems],
+                # past KEEP_PROBLEMS only counted
+                "more_problems": report.problem_count - len(report.problems),
                 "created_units": report.created_units,
                 "ignored_columns": report.ignored_columns,
                 "errors_file": str(errors) if written else None,

@@ -418,6 +418,8 @@ def import_(
                     for k in ("read", "new", "unchanged", "rejected", "skipped")
                 },
                 "problems": [p.as_dict(st.lang) for p in report.problems],
+                # past KEEP_PROBLEMS only counted
+                "more_problems": report.problem_count - len(report.problems),
             }
         )
     else:

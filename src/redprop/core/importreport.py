@@ -4,12 +4,21 @@ phone-shaped digits here, whichever import reports them."""
 
 from __future__ import annotations
 
+import pickle
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from redprop.core.ids import scrub
 
 EXIT_SOME_REJECTED = 3
+# A report keeps this many problems in full (the terminal shows 20, -v and --json all kept);
+# beyond it only counts: a file of a million bad rows must not take a million messages of memory.
+KEEP_PROBLEMS = 10_000
+# Flagged rows for the errors workbook are kept in memory up to this many, then spilled to a
+# temporary file, so that the workbook can hold every one of them in bounded memory.
+FLAGGED_IN_MEMORY = 5_000
 
 
 @dataclass
@@ -42,6 +51,46 @@ class FlaggedRow(NamedTuple):
     reason: str
 
 
+class FlaggedRows:
+    """The flagged rows of an import, in order: the first FLAGGED_IN_MEMORY in a list, the rest
+    pickled one after another into an anonymous temporary file (gone when closed)."""
+
+    def __init__(self) -> None:
+        self.head: list[FlaggedRow] = []
+        self.spill: IO[bytes] | None = None
+        self.count = 0
+
+    def append(self, row: FlaggedRow) -> None:
+        self.count += 1
+        if len(self.head) < FLAGGED_IN_MEMORY:
+            self.head.append(row)
+            return
+        if self.spill is None:
+            self.spill = tempfile.TemporaryFile()  # noqa: SIM115  (closed in close())
+        pickle.dump(tuple(row), self.spill, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __iter__(self) -> Iterator[FlaggedRow]:
+        yield from self.head
+        if self.spill is None:
+            return
+        self.spill.flush()
+        self.spill.seek(0)
+        for _ in range(self.count - len(self.head)):
+            yield FlaggedRow(*pickle.load(self.spill))  # our own file, written above
+        self.spill.seek(0, 2)
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+
+
 @dataclass
 class ImportReport:
     file: str
@@ -59,8 +108,20 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     created_units: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
-    flagged_rows: list[FlaggedRow] = field(default_factory=list)
+    flagged_rows: FlaggedRows = field(default_factory=FlaggedRows)
     columns: list[str] = field(default_factory=list)
+    # Problems past KEEP_PROBLEMS, counted by level.
+    more_problems: dict[str, int] = field(default_factory=dict)
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < KEEP_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.more_problems[problem.level] = self.more_problems.get(problem.level, 0) + 1
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + sum(self.more_problems.values())
 
     @property
     def imported(self) -> int:

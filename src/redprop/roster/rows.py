@@ -112,11 +112,11 @@ class RowChecker:
         self.seen: dict[Address, tuple[Any, ...]] = {}
         self.seen_ids: dict[str, Address] = {}
 
-    def problem(self, row: int, level: str, message: Message) -> None:
+    def problem(self, row: int, level: str, message: Message) -> Problem:
         field_name, zh, en = message
-        self.report.problems.append(
-            Problem(row, HEADERS.get(field_name, field_name), level, zh, en)
-        )
+        found = Problem(row, HEADERS.get(field_name, field_name), level, zh, en)
+        self.report.add(found)
+        return found
 
     # -- the pass over the rows -------------------------------------------------------------
     #
@@ -370,11 +370,8 @@ class RowChecker:
     ) -> None:
         """The row's problems to the report, and the row, masked, for the errors workbook."""
         report = self.report
-        before = len(report.problems)
-        for message in errors:
-            self.problem(excel_row, "error", message)
-        for message in warnings:
-            self.problem(excel_row, "warning", message)
-        reason = "；".join(p.zh for p in report.problems[before:])
+        found = [self.problem(excel_row, "error", message) for message in errors]
+        found += (self.problem(excel_row, "warning", message) for message in warnings)
+        reason = "；".join(p.zh for p in found)
         shown = shown_cells(raw, self.cols, report.columns)
         report.flagged_rows.append(FlaggedRow(excel_row, shown, reason))

@@ -231,7 +231,7 @@ def _import_sheet(
                 outcome = handler(session, row, actor)
         except RedpropError as exc:
             report.rejected += 1
-            report.problems.append(Problem(idx + 1, sheet.name, "error", exc.zh, exc.en))
+            report.add(Problem(idx + 1, sheet.name, "error", exc.zh, exc.en))
             continue
         if outcome == "new":
             report.new += 1
