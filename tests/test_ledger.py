@@ -79,58 +79,78 @@ def test_the_workbook_cell_by_cell(ledger, tmp_path: Path) -> None:
     rows = list(summary.iter_rows(values_only=True))
     assert rows[0][0] == "新市区街道矛盾纠纷排查化解情况表（2026年11月）"
     assert (
-        rows[1][0] == "填报单位：新市区街道" and rows[1][4] == "统计时段：2026-11-01 至 2026-11-30"
+        rows[1][0] == "填报单位：新市区街道" and rows[1][9] == "统计时段：2026-11-01 至 2026-11-30"
     )
-    assert rows[2][:9] == ("单位", "结转", "新增", "重开", "化解", "移交", "撤销", "在办", "化解率")
+    # Two header rows: the groups of the official form over the figures.
+    assert rows[2][:9] == ("单位", "排查", None, None, "办理结果", None, None, None, "比率")
+    assert rows[2][12:16] == ("化解层级", None, None, None)
+    assert rows[3][:9] == (None, "结转", "新增", "重开", "化解", "移交", "撤销", "在办", "化解率")
+    assert rows[3][10:16] == ("小事不出\n网格率", "矛盾不\n上交率", "网格", "社区", "街道", "市级")
     #            unit       结转 新增 重开 化解 移交 撤销 在办 化解率 按期 小事 不上交 网格 社区 街道 市级 超期 黄灯 上报
-    assert rows[3] == ("铁人路社区", 1, 1, 0, 1, 0, 0, 1, 0.5, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0)
+    assert rows[4] == ("铁人路社区", 1, 1, 0, 1, 0, 0, 1, 0.5, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0)
     # Escalated on 11 Nov, the community's 10 working days ran out on the 25th: overdue.
-    assert rows[4] == ("龙源社区", 0, 1, 0, 0, 0, 0, 1, 0, "-", "-", "-", 0, 0, 0, 0, 1, 0, 1)
+    assert rows[5] == ("龙源社区", 0, 1, 0, 0, 0, 0, 1, 0, "-", "-", "-", 0, 0, 0, 0, 1, 0, 1)
     third = pytest.approx(1 / 3)
-    assert rows[5] == ("小计", 1, 2, 0, 1, 0, 0, 2, third, 1, 1, 1, 1, 0, 0, 0, 2, 0, 1)
-    assert rows[6] == ("年度累计", 0, 3, 0, 1, 0, 0, 2, third, 1, 1, 1, 1, 0, 0, 0, 2, 0, 1)
-    assert rows[8][0] == "填表人：" and rows[8][4] == "审核人：" and rows[8][8] == "日期："
-    assert summary["I4"].number_format == "0.0%"
+    assert rows[6] == ("小计", 1, 2, 0, 1, 0, 0, 2, third, 1, 1, 1, 1, 0, 0, 0, 2, 0, 1)
+    assert rows[7] == ("年度累计", 0, 3, 0, 1, 0, 0, 2, third, 1, 1, 1, 1, 0, 0, 0, 2, 0, 1)
+    assert rows[8][0].startswith("说明：")
+    assert [rows[10][i] for i in (0, 5, 10, 14)] == ["填表人：", "审核人：", "日期：", "（盖章）"]
+    assert summary["I5"].number_format == "0.0%"
     assert (summary.freeze_panes, summary.print_title_rows, summary.page_setup.orientation) == (
-        "A4",
-        "$3:$3",
+        "A5",
+        "$3:$4",
         "landscape",
     )
     assert summary.page_setup.fitToWidth == 1 and summary.sheet_properties.pageSetUpPr.fitToPage
-    assert summary.auto_filter.ref == "A3:S5"
+    assert summary.auto_filter.ref == "A4:S6"
 
     cases = list(wb["矛盾纠纷台账"].iter_rows(values_only=True))
-    assert cases[1][:6] == ("编号", "登记日期", "社区", "网格", "地址", "当事人")
-    assert [r[0] for r in cases[2:]] == [a, b, c]
-    row_b = cases[3]
-    assert row_b[1] == datetime(2026, 11, 3) and row_b[4] == "5号楼2单元301室"
-    assert row_b[5] == "欧***"  # parties masked
-    assert row_b[9] == '=HYPERLINK("http://x","点我")'
-    assert row_b[10:13] == ("网格", "已办结", ADMIN)
-    assert row_b[13:] == (
-        datetime(2026, 11, 3),
-        datetime(2026, 11, 5),
-        datetime(2026, 11, 12),
-        "+赔偿 800 元",
-        "书面",
-        "已履行",
-        datetime(2026, 11, 12),
-        "满意",
-        None,
+    assert cases[2][:8] == (
+        "序号",
+        "编号",
+        "登记日期",
+        "来源",
+        "当事人",
+        "纠纷类别",
+        "简要情况",
+        "所在网格/社区",
     )
+    assert cases[3][7:9] == ("网格", "社区")
+    assert [r[1] for r in cases[4:7]] == [a, b, c]
+    row_a, row_b, row_c = cases[4:7]
+    assert row_b[:7] == (
+        2,
+        b,
+        datetime(2026, 11, 3),
+        "排查",
+        "欧阳某",  # parties by surname
+        "邻里纠纷",
+        '=HYPERLINK("http://x","点我")',
+    )
+    assert row_b[7:] == (
+        "G001",
+        "铁人路社区",
+        "网格（已办结）",
+        ADMIN,
+        "+赔偿 800 元（书面协议）",
+        datetime(2026, 11, 12),
+        "是",
+        "2026-11-12 满意，已履行",
+    )
+    assert row_a[4] == "张某、李某"
     assert (
-        cases[2][10:12] == ("网格", "办理中") and cases[2][21] == "是"
+        row_a[9] == "网格（办理中）" and row_a[13] == "否（超期）"
     )  # due 4 Nov: overdue by the 30th
-    assert cases[4][10:12] == ("社区", "待受理")
+    assert row_c[9] == "网格→社区（待受理）"
     # No cell holds a formula, whatever the user typed.
     for ws in wb:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate)
-    assert wb["矛盾纠纷台账"]["J4"].data_type == "s"
+    assert wb["矛盾纠纷台账"]["G6"].data_type == "s"
 
     events = list(wb["流转记录"].iter_rows(values_only=True))
-    assert events[1] == (
+    assert events[2] == (
         "时间",
         "编号",
         "社区",
@@ -143,7 +163,7 @@ def test_the_workbook_cell_by_cell(ledger, tmp_path: Path) -> None:
         "操作人",
         "说明",
     )
-    assert [(r[1], r[4]) for r in events[2:]] == [
+    assert [(r[1], r[4]) for r in events[3:9]] == [
         (b, "登记"),
         (b, "受理"),
         (b, "化解"),
@@ -151,9 +171,10 @@ def test_the_workbook_cell_by_cell(ledger, tmp_path: Path) -> None:
         (c, "上报"),
         (b, "回访"),
     ]
-    assert events[6][5:] == ("待受理", "网格", "待受理", "社区", ADMIN, "涉及多户")
+    assert events[7][5:] == ("待受理", "网格", "待受理", "社区", ADMIN, "涉及多户")
     categories = list(wb["分类统计"].iter_rows(values_only=True))
-    assert categories[3][:3] == ("邻里纠纷", 1, 2)
+    assert categories[5][:3] == ("邻里纠纷", 1, 2)
+    assert [r[:3] for r in categories if r[0] == "合计"] == [("合计", 1, 2)] * 2
     assert len(wb["分类统计"]._charts) == 1
 
 
@@ -177,7 +198,7 @@ def test_community_workbook_lists_its_grids(ledger, tmp_path: Path) -> None:
     write(build(session, period=month_period("2026-11"), community="铁人路社区"), out)
     rows = values(out)["汇总"]
     assert rows[0][0] == "铁人路社区矛盾纠纷排查化解情况表（2026年11月）"
-    assert [r[0] for r in rows[3:6]] == ["G001 天昊网格", "小计", "年度累计"]
+    assert [r[0] for r in rows[4:7]] == ["G001 天昊网格", "小计", "年度累计"]
 
 
 def test_the_cli_writes_and_refuses(cli, tmp_path: Path, monkeypatch) -> None:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,12 +25,10 @@ from redprop.core.models import Building, Case, CaseEvent, Category, Community, 
 from redprop.core.vocab import (
     ACTIONS,
     AGREEMENTS,
-    DEMAND_STATES,
     FIGURES,
     FULFILLED,
     LEVELS,
     SATISFACTION,
-    SEVERITIES,
     SOURCES,
     STATES,
     Action,
@@ -40,9 +38,6 @@ from redprop.core.vocab import (
 )
 from redprop.figures.period import Period
 from redprop.figures.report import Report, report
-
-if TYPE_CHECKING:
-    from redprop.excel.book import Sheets, Table
 
 # The figure columns of 汇总 and 分类统计, in order; "level:x" is resolved_by_level[x].
 SUMMARY_FIGURES = (
@@ -65,69 +60,39 @@ SUMMARY_FIGURES = (
     "yellow_at_end",
     "escalations",
 )
-SUMMARY_NOTE = "说明：结转+新增+重开=化解+移交+撤销+在办；化解率=化解/(结转+新增+重开-撤销)。按事件历史统计至月末。"
-# The category chart: new and resolved cases of each category.
-CHART = ("各类纠纷新增与化解", ("registered", "resolved"))
-# (header, column width) of the case and event sheets.
-CASE_COLUMNS = (
-    ("编号", 12),
-    ("登记日期", 11),
-    ("社区", 12),
-    ("网格", 7),
-    ("地址", 14),
-    ("当事人", 14),
-    ("纠纷类型", 10),
-    ("等级", 6),
-    ("来源", 8),
-    ("简要情况", 30),
-    ("当前层级", 8),
-    ("状态", 8),
-    ("承办人", 8),
-    ("受理日期", 11),
-    ("化解日期", 11),
-    ("办结日期", 11),
-    ("结果", 20),
-    ("协议形式", 8),
-    ("履行情况", 8),
-    ("回访", 11),
-    ("满意度", 8),
-    ("超期", 5),
-)
-EVENT_COLUMNS = (
-    ("时间", 16),
-    ("编号", 12),
-    ("社区", 12),
-    ("网格", 7),
-    ("操作", 9),
-    ("原状态", 9),
-    ("原层级", 8),
-    ("新状态", 9),
-    ("新层级", 8),
-    ("操作人", 10),
-    ("说明", 40),
-)
-# The 服务清单 sheet: the month's service figures (key, header), the items, the open demands.
-SERVICE_FIGURES = (
-    ("new", "需求新增"),
-    ("claimed", "认领"),
-    ("fulfilled", "完成"),
-    ("cancelled", "取消"),
-    ("open_at_end", "月末待办"),
-    ("fulfilment_rate", "完成率"),
-    ("wish_fulfilment_rate", "微心愿完成率"),
-)
-SERVICE_WIDTHS = [16, 12, 12, 36, 10, 14, 12]
-ITEM_HEADERS = ["服务项目", "社区", "服务次数", "服务人数", "志愿者人次"]
-DEMAND_HEADERS = ["月末待办需求", "社区", "网格", "内容", "类型", "状态", "认领方"]
 WISH = "微心愿"
+# Two-character surnames common enough to keep whole when a name is masked.
+COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "令狐",
+        "夏侯",
+        "长孙",
+        "宇文",
+        "司徒",
+        "端木",
+        "独孤",
+        "西门",
+        "南宫",
+    ]
+)
 ACTION_LABELS = {code: names[0] for code, names in ACTIONS.items()}
 STATE_LABELS = {code: names[0] for code, names in STATES.items()}
 LEVEL_LABELS = {code: names[0] for code, names in LEVELS.items()}
 
 
 def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧***: parties are named by surname only in the workbook."""
-    return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else name
+    """张三 → 张某, 欧阳娜娜 → 欧阳某: parties are named by surname only in print."""
+    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
+    return surname + "某" if surname else ""
 
 
 def figure_name(key: str) -> str:
@@ -250,6 +215,7 @@ def _case_rows(session: Session, period: Period, month: Report, names: _Names) -
         CaseEvent.case_id,
         CaseEvent.action,
         CaseEvent.state,
+        CaseEvent.level,
         CaseEvent.at,
         CaseEvent.actor,
         CaseEvent.reason,
@@ -314,135 +280,84 @@ def _event_rows(
 
 
 def _case_row(c: Any, o: Any, events: list[Any], names: _Names) -> list[Any]:
-    accepted: date | None = None
-    resolved: date | None = None
-    closed: date | None = None
-    visited: date | None = None
-    handler = outcome = agreement = fulfilled = satisfaction = ""
+    """编号, 登记日期, 来源, 当事人, 纠纷类别, 简要情况, 网格, 社区, 调处过程, 责任人/调解员,
+    调处结果, 办结日期, 是否按期, 回访情况: the case as it stood at the month's end."""
+    story = _Story()
     for e in events:
-        data = json.loads(e.data)
-        if e.action == Action.accept:
-            accepted, handler = e.at.date(), e.actor
-        elif e.action == Action.resolve:
-            resolved, outcome = e.at.date(), e.reason or ""
-            agreement = _zh(AGREEMENTS, data.get("agreement", ""))
-        elif e.action == Action.visit:
-            visited = e.at.date()
-            satisfaction = _zh(SATISFACTION, data.get("satisfaction", ""))
-            fulfilled = _zh(FULFILLED, data.get("fulfilled", ""))
-            if e.state == State.closed:
-                closed = e.at.date()
-        elif e.action == Action.reopen:
-            resolved = closed = None
-            outcome = agreement = fulfilled = satisfaction = ""
-            visited = None
-    address = "".join(
-        p
-        for p in (
-            f"{names.buildings[c.building_id]}号楼" if c.building_id else "",
-            f"{c.unit}单元" if c.unit else "",
-            f"{c.room}室" if c.room else "",
-        )
-    )
+        story.add(e)
     return [
         c.number,
         c.registered_at.date(),
-        names.communities[c.community_id],
-        names.grids[c.grid_id],
-        address,
+        label(SOURCES, c.source),
         "、".join(mask_name(p) for p in json.loads(c.parties)),
         names.categories[c.category_id],
-        label(SEVERITIES, c.severity),
-        label(SOURCES, c.source),
         c.summary,
-        label(LEVELS, o.level),
-        label(STATES, o.state),
-        handler,
-        accepted,
-        resolved,
-        closed,
-        outcome,
-        agreement,
-        fulfilled,
-        visited or None,
-        satisfaction,
-        "是" if o.overdue else "",
+        names.grids[c.grid_id],
+        names.communities[c.community_id],
+        story.process(o.state),
+        "、".join(story.handlers),
+        story.result(o.state),
+        story.closed,
+        _on_time(o),
+        story.visit,
     ]
 
 
-def sheets(book: Book) -> Sheets:
-    """The workbook's content in display form, for the writer."""
-    from redprop.excel.book import Sheets
-
-    period, month = book.period, book.month_report
-    keys = list(SUMMARY_FIGURES)
-    chart_title, charted = CHART
-    return Sheets(
-        unit=month.unit,
-        month=month_label(period),
-        span=f"{period.start:%Y-%m-%d} 至 {period.last_day:%Y-%m-%d}",
-        note=SUMMARY_NOTE,
-        figures=[figure_name(key) for key in SUMMARY_FIGURES],
-        rates=frozenset(i for i, key in enumerate(keys) if key.endswith("_rate")),
-        chart=(chart_title, tuple(keys.index(key) for key in charted)),
-        by_unit=[[u["unit"], *figure_values(u["figures"])] for u in month.by_unit],
-        subtotal=figure_values(month.figures),
-        year_total=figure_values(book.year_report.figures),
-        by_category=[[name, *figure_values(f)] for name, f in month.by_category.items()],
-        by_severity=[
-            [label(SEVERITIES, severity), *figure_values(f)]
-            for severity, f in month.by_severity.items()
-        ],
-        cases=_table(CASE_COLUMNS, book.case_rows),
-        events=_table(EVENT_COLUMNS, book.event_rows),
-        **_service_tables(book),
-    )
+def _on_time(o: Any) -> str:
+    """是否按期: resolved by the due date, or for a case still running, not overdue."""
+    if o.on_time is not None:
+        return "是" if o.on_time else "否"
+    if o.overdue:
+        return "否（超期）"
+    return ""
 
 
-def _table(columns: tuple[tuple[str, int], ...], rows: list[list[Any]]) -> Table:
-    from redprop.excel.book import Table
+class _Story:
+    """What a case's events up to the month's end say: the levels it passed, who handled it,
+    how it ended, the visit."""
 
-    return Table([h for h, _ in columns], rows, widths=[w for _, w in columns])
+    def __init__(self) -> None:
+        self.levels: list[str] = []
+        self.handlers: list[str] = []
+        self.outcome = ""
+        self.closed: date | None = None
+        self.visit = ""
 
+    def add(self, e: Any) -> None:
+        if not self.levels or self.levels[-1] != e.level:
+            self.levels.append(e.level)
+        data = json.loads(e.data)
+        if e.action in (Action.accept, Action.resolve) and e.actor not in self.handlers:
+            self.handlers.append(e.actor)
+        if e.action == Action.resolve:
+            agreement = _zh(AGREEMENTS, data.get("agreement", ""))
+            self.outcome = (e.reason or "") + (f"（{agreement}协议）" if agreement else "")
+        elif e.action in (Action.refer, Action.withdraw):
+            self.outcome = e.reason or ""
+        elif e.action == Action.visit:
+            satisfaction = _zh(SATISFACTION, data.get("satisfaction", ""))
+            fulfilled = _zh(FULFILLED, data.get("fulfilled", ""))
+            self.visit = f"{e.at:%Y-%m-%d} {satisfaction}，{fulfilled}"
+            if e.state == State.closed:
+                self.closed = e.at.date()
+        elif e.action == Action.reopen:
+            self.outcome, self.closed, self.visit = "", None, ""
 
-def _service_tables(book: Book) -> dict[str, Table]:
-    """The 服务清单 sheet's three tables: the month's figures, the items, the open demands."""
-    from redprop.excel.book import Table
+    def process(self, state: str) -> str:
+        """网格→社区（办理中）: the levels, then the state at the month's end."""
+        return "→".join(LEVEL_LABELS[x] for x in self.levels) + f"（{STATE_LABELS[state]}）"
 
-    svc = book.service
-    items = [
-        [i["item"], i["community"], i["records"], i["served"], i["volunteers"]]
-        for i in svc["by_item"]
-    ]
-    demands = [
-        [
-            d["number"],
-            d["community"],
-            d["grid"],
-            d["summary"],
-            WISH if d["wish"] else d["category"],
-            DEMAND_STATES[d["state"]][0],
-            d["claimed_by"] or "",
-        ]
-        for d in book.open_demands
-    ]
-    keys = [key for key, _ in SERVICE_FIGURES]
-    return {
-        "service": Table(
-            [name for _, name in SERVICE_FIGURES],
-            [[svc[key] for key in keys]],
-            widths=SERVICE_WIDTHS,
-            rates=frozenset(i for i, key in enumerate(keys) if key.endswith("_rate")),
-        ),
-        "service_items": Table(
-            ITEM_HEADERS, items, total=["合计", "", "", svc["served"], svc["volunteer_turns"]]
-        ),
-        "open_demands": Table(DEMAND_HEADERS, demands),
-    }
+    def result(self, state: str) -> str:
+        if state in ("resolved", "closed"):
+            return self.outcome
+        if state in ("referred", "withdrawn"):
+            return f"{STATE_LABELS[state]}：{self.outcome}" if self.outcome else STATE_LABELS[state]
+        return ""
 
 
 def write(book: Book, out: Path) -> None:
     from redprop.excel.book import write_ledger
+    from redprop.figures.sheets import sheets
 
     write_ledger(sheets(book), out)
 

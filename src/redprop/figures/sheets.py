@@ -1,0 +1,193 @@
+"""The month workbook in display form (docs/design.md §6): which sheets, their titles, columns
+(kinds, widths' caps, the two-level groups of the 矛盾纠纷排查化解情况表), rows and totals.
+figures/book.py reads the month; excel/book.py prints what this module lays out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redprop.core.vocab import DEMAND_STATES, LEVELS, SEVERITIES, label
+from redprop.excel.book import Chart, Column, Sheet, Table
+from redprop.figures.book import SUMMARY_FIGURES, Book, figure_name, figure_values, month_label
+
+SUMMARY_NOTE = "说明：结转+新增+重开=化解+移交+撤销+在办；化解率=化解/(结转+新增+重开-撤销)。按事件历史统计至月末。"
+# The upper headers over the figure columns, as the official form groups them.
+GROUPS = {
+    "carried_over": "排查",
+    "registered": "排查",
+    "reopened": "排查",
+    "resolved": "办理结果",
+    "referred": "办理结果",
+    "withdrawn": "办理结果",
+    "open_at_end": "办理结果",
+    "resolution_rate": "比率",
+    "on_time_rate": "比率",
+    "small_kept_in_grid_rate": "比率",
+    "kept_within_street_rate": "比率",
+    "overdue_at_end": "预警",
+    "yellow_at_end": "预警",
+}
+# The category chart: new and resolved cases of each category.
+CHART = ("各类纠纷新增与化解", ("registered", "resolved"))
+CASE_COLUMNS = [
+    Column("序号", "center", cap=6),
+    Column("编号", cap=12),
+    Column("登记日期", "date"),
+    Column("来源", "center", cap=8),
+    Column("当事人", cap=12),
+    Column("纠纷类别", cap=10),
+    Column("简要情况", cap=26),
+    Column("网格", "center", group="所在网格/社区", cap=8),
+    Column("社区", group="所在网格/社区", cap=10),
+    Column("调处过程", cap=14),
+    Column("责任人/调解员", cap=10),
+    Column("调处结果", cap=18),
+    Column("办结日期", "date"),
+    Column("是否按期", "center", cap=8),
+    Column("回访情况", cap=14),
+]
+EVENT_COLUMNS = [
+    Column("时间", "time"),
+    Column("编号", cap=12),
+    Column("社区", cap=10),
+    Column("网格", "center", cap=8),
+    Column("操作", "center", cap=8),
+    Column("原状态", "center", cap=8),
+    Column("原层级", "center", cap=6),
+    Column("新状态", "center", cap=8),
+    Column("新层级", "center", cap=6),
+    Column("操作人", cap=10),
+    Column("说明", cap=36),
+]
+# The 服务清单 sheet: the month's service figures (key, header), the items, the open demands.
+SERVICE_FIGURES = (
+    ("new", "需求新增"),
+    ("claimed", "认领"),
+    ("fulfilled", "完成"),
+    ("cancelled", "取消"),
+    ("open_at_end", "月末待办"),
+    ("fulfilment_rate", "完成率"),
+    ("wish_fulfilment_rate", "微心愿完成率"),
+)
+ITEM_COLUMNS = [
+    Column("服务项目", cap=16),
+    Column("社区", cap=10),
+    Column("服务次数", "int"),
+    Column("服务人数", "int"),
+    Column("志愿者人次", "int"),
+]
+DEMAND_COLUMNS = [
+    Column("编号", cap=14),
+    Column("社区", cap=10),
+    Column("网格", "center", cap=8),
+    Column("内容", cap=30),
+    Column("类型", cap=8),
+    Column("状态", "center", cap=8),
+    Column("认领方", cap=12),
+]
+WISH = "微心愿"
+
+
+def figure_columns(first: str) -> list[Column]:
+    """The name column, then the figures under their groups: the levels under 化解层级."""
+    columns = [Column(first, cap=16)]
+    for key in SUMMARY_FIGURES:
+        kind = "rate" if key.endswith("_rate") else "int"
+        if key.startswith("level:"):
+            columns.append(Column(label(LEVELS, key[6:]), kind, group="化解层级"))
+        else:
+            columns.append(Column(figure_name(key), kind, group=GROUPS.get(key, "")))
+    return columns
+
+
+def sheets(book: Book) -> list[Sheet]:
+    """The workbook's sheets in display form, for the writer."""
+    period, month = book.period, book.month_report
+    unit, when = month.unit, month_label(period)
+    info = (f"填报单位：{unit}", f"统计时段：{period.start:%Y-%m-%d} 至 {period.last_day:%Y-%m-%d}")
+    subtotal = figure_values(month.figures)
+    summary = Table(
+        figure_columns("单位"),
+        [[u["unit"], *figure_values(u["figures"])] for u in month.by_unit],
+        totals=[["小计", *subtotal], ["年度累计", *figure_values(book.year_report.figures)]],
+    )
+    by_category = Table(
+        figure_columns("纠纷类型"),
+        [[name, *figure_values(f)] for name, f in month.by_category.items()],
+        totals=[["合计", *subtotal]],
+    )
+    by_severity = Table(
+        figure_columns("等级"),
+        [[label(SEVERITIES, sev), *figure_values(f)] for sev, f in month.by_severity.items()],
+        totals=[["合计", *subtotal]],
+    )
+    chart_title, charted = CHART
+    chart = Chart(chart_title, 0, tuple(1 + SUMMARY_FIGURES.index(k) for k in charted), "件")
+    cases = [[i, *row] for i, row in enumerate(book.case_rows, start=1)]
+    return [
+        Sheet(
+            "汇总",
+            f"{unit}矛盾纠纷排查化解情况表（{when}）",
+            [summary],
+            info,
+            SUMMARY_NOTE,
+            one_page=True,
+        ),
+        Sheet(
+            "分类统计",
+            f"{unit}矛盾纠纷分类统计（{when}）",
+            [by_category, by_severity],
+            info,
+            chart=chart,
+        ),
+        Sheet(
+            "矛盾纠纷台账",
+            f"{unit}矛盾纠纷台账（{when}，状态截至月末）",
+            [Table(CASE_COLUMNS, cases)],
+            info,
+        ),
+        Sheet(
+            "流转记录",
+            f"{unit}矛盾纠纷流转记录（{when}）",
+            [Table(EVENT_COLUMNS, book.event_rows)],
+            info,
+        ),
+        Sheet("服务清单", f"{unit}服务清单（{when}）", _service_tables(book), info, one_page=True),
+    ]
+
+
+def _service_tables(book: Book) -> list[Table]:
+    """The 服务清单 sheet's three tables: the month's figures, the items, the open demands."""
+    svc = book.service
+    items = [
+        [i["item"], i["community"], i["records"], i["served"], i["volunteers"]]
+        for i in svc["by_item"]
+    ]
+    records = sum(i["records"] for i in svc["by_item"])
+    demands: list[list[Any]] = [
+        [
+            d["number"],
+            d["community"],
+            d["grid"],
+            d["summary"],
+            WISH if d["wish"] else d["category"],
+            DEMAND_STATES[d["state"]][0],
+            d["claimed_by"] or "",
+        ]
+        for d in book.open_demands
+    ]
+    keys = [key for key, _ in SERVICE_FIGURES]
+    figures = [
+        Column(name, "rate" if key.endswith("_rate") else "int") for key, name in SERVICE_FIGURES
+    ]
+    return [
+        Table(figures, [[svc[key] for key in keys]], caption="本月服务情况"),
+        Table(
+            ITEM_COLUMNS,
+            items,
+            totals=[["合计", "", records, svc["served"], svc["volunteer_turns"]]],
+            caption="服务项目",
+        ),
+        Table(DEMAND_COLUMNS, demands, caption="月末待办需求"),
+    ]
