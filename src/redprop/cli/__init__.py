@@ -14,6 +14,7 @@ from redprop import __version__
 from redprop.cli import (
     calendar,
     case,
+    caseforms,
     db,
     demo,
     ladder,
@@ -90,6 +91,7 @@ app.command("demo")(demo.demo)
 app.command("report")(report.report)
 app.add_typer(org.app, name="org")
 app.add_typer(roster.app, name="roster")
+caseforms.register(case.app)  # case print (issue 14), kept apart from cli/case.py
 app.add_typer(case.app, name="case")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(ladder.app, name="ladder")

@@ -93,17 +93,19 @@ class Styler:
     """Cells of the workbook's named styles. The styles are added to the workbook once; each
     cell copies its style's index array instead of looking the name up again."""
 
-    def __init__(self, wb: Any) -> None:
+    def __init__(self, wb: Any, *, masked: bool = True) -> None:
         self._arrays: dict[str, Any] = {}
+        self._masked = masked
         self._wb = wb
         for style in _styles():
             wb.add_named_style(style)
 
     def cell(self, ws: Any, value: Any, style: str) -> Any:
         """A write-only cell of `style`; text is always text (never a formula), cleaned of the
-        controls an .xlsx refuses, with ID- and phone-shaped numbers masked."""
+        controls an .xlsx refuses, with ID- and phone-shaped numbers masked (unless the styler
+        was made unmasked: a recorded --unmask)."""
         if isinstance(value, str):
-            cell = WriteOnlyCell(ws, value=xlsx_text(scrub(value)))
+            cell = WriteOnlyCell(ws, value=xlsx_text(scrub(value) if self._masked else value))
             cell.data_type = "s"
         else:
             cell = WriteOnlyCell(ws, value=value)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from redprop.cases.forms import mask_name
 from redprop.core.models import Building, Case, CaseEvent, Category, Community, Grid
 from redprop.core.vocab import (
     ACTIONS,
@@ -61,38 +62,9 @@ SUMMARY_FIGURES = (
     "escalations",
 )
 WISH = "微心愿"
-# Two-character surnames common enough to keep whole when a name is masked.
-COMPOUND_SURNAMES = frozenset(
-    [
-        "欧阳",
-        "司马",
-        "上官",
-        "诸葛",
-        "东方",
-        "皇甫",
-        "尉迟",
-        "公孙",
-        "慕容",
-        "令狐",
-        "夏侯",
-        "长孙",
-        "宇文",
-        "司徒",
-        "端木",
-        "独孤",
-        "西门",
-        "南宫",
-    ]
-)
 ACTION_LABELS = {code: names[0] for code, names in ACTIONS.items()}
 STATE_LABELS = {code: names[0] for code, names in STATES.items()}
 LEVEL_LABELS = {code: names[0] for code, names in LEVELS.items()}
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张某, 欧阳娜娜 → 欧阳某: parties are named by surname only in print."""
-    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
-    return surname + "某" if surname else ""
 
 
 def figure_name(key: str) -> str:
