@@ -61,7 +61,7 @@ def _style(
     )
 
 
-def _styles() -> list[NamedStyle]:
+def named_styles() -> list[NamedStyle]:
     styles = [
         _style("rp_title", bold=True, size=16, h="center", border=False),
         _style("rp_info", border=False),
@@ -97,7 +97,7 @@ class Styler:
         self._arrays: dict[str, Any] = {}
         self._masked = masked
         self._wb = wb
-        for style in _styles():
+        for style in named_styles():
             wb.add_named_style(style)
 
     def cell(self, ws: Any, value: Any, style: str) -> Any:
