@@ -174,17 +174,10 @@ def check_texts(engine: Any) -> None:
         assert most is None or len(text) <= most, (table, column, len(text), most)
 
 
-# Known bugs (see the xfail tests below): an unknown column's header and the names of units
-# --create-units made are echoed as they stand.
-IGNORED = ("已忽略未知的列：", "Ignored unknown columns: ", "已创建：", "Created: ")
-
-
 def check_output(result: Any) -> None:
-    """No whole ID or mobile number on any line, but for the known bugs' lines; the
-    fraction digits of a float (3.4876447016100793e-109) are not one."""
+    """No whole ID or mobile number on any line; the fraction digits of a float
+    (3.4876447016100793e-109) are not one."""
     for line in (result.stdout + "\n" + result.stderr).splitlines():
-        if line.startswith(IGNORED):
-            continue
         whole = [m for m in WHOLE.finditer(line) if line[max(m.start() - 1, 0)] != "."]
         assert whole == [], line
 
@@ -272,9 +265,6 @@ def test_a_nul_in_a_csv_cell_is_refused_and_in_xlsx_too(cli, ledger, tmp_path, k
     assert db_households(ledger) == {}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="an unknown column's header is echoed unmasked on stderr (issue 12)"
-)
 def test_an_id_as_a_header_is_not_echoed_whole(cli, ledger, tmp_path) -> None:
     rows = roster_rows()
     rows[0][1] = ident(1)  # 网格's header: the column becomes unknown, and is named
@@ -283,9 +273,6 @@ def test_an_id_as_a_header_is_not_echoed_whole(cli, ledger, tmp_path) -> None:
     assert WHOLE.search(result.stdout + result.stderr) is None, (result.stdout, result.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="units made by --create-units are named unmasked on stdout (issue 12)"
-)
 def test_an_id_as_a_created_community_is_not_echoed_whole(cli, ledger, tmp_path) -> None:
     rows = roster_rows()
     rows[1][0] = ident(1)  # 社区: a community of that name is made

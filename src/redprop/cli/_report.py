@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from redprop.cli._shared import State, stdout
+from redprop.core.ids import scrub
 
 if TYPE_CHECKING:
     from redprop.core.importreport import ImportReport
@@ -64,10 +65,10 @@ def print_report(st: State, report: ImportReport, *, verbose: int = 0) -> None:
                 )
             )
     if report.created_units:
-        typer.echo(st.t("已创建：", "Created: ") + "、".join(report.created_units))
+        typer.echo(st.t("已创建：", "Created: ") + scrub("、".join(report.created_units)))
     if report.ignored_columns:
         typer.echo(
             st.t("已忽略未知的列：", "Ignored unknown columns: ")
-            + "、".join(report.ignored_columns),
+            + scrub("、".join(report.ignored_columns)),
             err=True,
         )
