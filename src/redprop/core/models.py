@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -258,6 +259,39 @@ class UnmaskLog(SQLModel, table=True):
     command: str = Field(sa_column=Column(String(50), nullable=False))
     scope: str = Field(sa_column=Column(String(300), nullable=False))
     rows: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+class AttachmentBlob(SQLModel, table=True):
+    """The content of an attachment, stored once by its SHA-256 (content-addressed): a scan or
+    photo attached to two cases is one blob. In the database, on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "attachment_blob"
+
+    sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
+    content_type: str = Field(sa_column=Column(String(40), nullable=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class CaseAttachment(SQLModel, table=True):
+    """A file attached to a case (the signed agreement, a photo, a record), numbered 1, 2, … per
+    case. Its attach event (case_event, action attach) carries the hash, so the chain covers it."""
+
+    __tablename__ = "case_attachment"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=_fk("dispute.id", index=False))
+    seq: int = Field(sa_column=Column(Integer, nullable=False))
+    sha256: str = Field(
+        sa_column=Column(
+            String(64), ForeignKey("attachment_blob.sha256", ondelete="RESTRICT"), nullable=False
+        )
+    )
+    kind: str = Field(sa_column=Column(String(12), nullable=False))
+    filename: str = Field(sa_column=Column(String(255), nullable=False))
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
 
 
 # ---------------------------------------------------------------------------------------------
