@@ -75,4 +75,11 @@ def case_detail(session: Session, number: str) -> dict[str, Any]:
             }
             for e in events
         ],
+        "attachments": _attachments(session, case.id),
     }
+
+
+def _attachments(session: Session, case_id: Any) -> list[dict[str, Any]]:
+    from redprop.cases.attachments import list_attachments
+
+    return list_attachments(session, case_id)

@@ -28,6 +28,10 @@ from redprop.core.eventlog import GENESIS, ChainProblem, check_chain, data_text,
 from redprop.core.models import Case, CaseEvent
 from redprop.core.workdays import Calendar
 
+# The action of an attachment's event (cases/attachments.py): hash-chained like every event,
+# outside the ladder's table (it moves nothing).
+ATTACH = "attach"
+
 
 def event_hash(number: str, ev: Any) -> str:
     """The hash of one case event. The payload's fields and their order are fixed for good:
@@ -80,7 +84,7 @@ def append(
     session: Session,
     case: Case,
     *,
-    action: Action,
+    action: Action | str,
     before: Status,
     after: Status,
     at: datetime,
@@ -95,7 +99,7 @@ def append(
     event = CaseEvent(
         case_id=case.id,
         seq=seq,
-        action=action.value,
+        action=str(action),
         from_state=before.state.value if before.state else None,
         from_level=before.level.value if before.level else None,
         state=after.state.value,
@@ -138,6 +142,8 @@ def replay(
 ) -> Status:
     status = Status()
     for event in events:
+        if event.action == ATTACH:
+            continue  # a file attached: in the chain, no move on the ladder
         status = step(status, step_of(event, severity), number=number, settings=settings, cal=cal)
     return status
 

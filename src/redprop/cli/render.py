@@ -139,4 +139,28 @@ def case_card(detail: dict[str, Any], *, lang: str) -> Table:
     outer = Table.grid()
     outer.add_row(head)
     outer.add_row(events)
+    if detail.get("attachments"):
+        outer.add_row(attachment_table(detail["attachments"], lang=lang))
     return outer
+
+
+def attachment_table(rows: list[dict[str, Any]], *, lang: str) -> Table:
+    """A case's attachments (issue 14): number, kind, file, type, size, when, who, hash."""
+    from redprop.cases.attachments import KINDS
+
+    shown = [
+        {**r, "kind": label(KINDS, r["kind"], lang), "size": f"{r['size'] / 1024:.0f} KB"}
+        | {"sha256": r["sha256"][:12] + "…"}
+        for r in rows
+    ]
+    columns = [
+        ("n", "附件", "No."),
+        ("kind", "类别", "Kind"),
+        ("file", "文件", "File"),
+        ("type", "类型", "Type"),
+        ("size", "大小", "Size"),
+        ("at", "时间", "At"),
+        ("actor", "操作人", "By"),
+        ("sha256", "SHA-256", "SHA-256"),
+    ]
+    return table(shown, columns, lang=lang, title="附件" if lang != "en" else "Attachments")

@@ -62,7 +62,8 @@ SUMMARY_FIGURES = (
     "escalations",
 )
 WISH = "微心愿"
-ACTION_LABELS = {code: names[0] for code, names in ACTIONS.items()}
+# The ladder's actions, and a file attached (case attach: in the log, no move).
+ACTION_LABELS = {code: names[0] for code, names in ACTIONS.items()} | {"attach": "附件"}
 STATE_LABELS = {code: names[0] for code, names in STATES.items()}
 LEVEL_LABELS = {code: names[0] for code, names in LEVELS.items()}
 
