@@ -80,7 +80,7 @@ def test_every_sheet_is_set_up_for_print(demo) -> None:
         assert ws.oddFooter.center.text == FOOTER == "第 &P 页 共 &N 页"
         values = [c.value for row in ws.iter_rows() for c in row if c.value]
         assert any(v == "填表人：" for v in values) and any(v == "（盖章）" for v in values)
-    assert wb["汇总"].page_setup.fitToHeight == 1 and wb["服务清单"].page_setup.fitToHeight == 1
+    assert [wb[s].page_setup.fitToHeight for s in ("汇总", "分类统计", "服务清单")] == [1, 1, 1]
 
 
 def test_every_table_cell_is_bordered_and_styled_by_name(demo) -> None:

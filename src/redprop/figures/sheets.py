@@ -140,6 +140,7 @@ def sheets(book: Book) -> list[Sheet]:
             [by_category, by_severity],
             info,
             chart=chart,
+            one_page=True,
         ),
         Sheet(
             "矛盾纠纷台账",
