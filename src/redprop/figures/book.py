@@ -4,8 +4,8 @@ stood at the month's end, the month's events, and the service lists.
 
 Everything is read as of the period's end, and nothing in the workbook depends on when it is
 generated, so a closed month's workbook has the same cell values whenever it is regenerated.
-This module reads it and puts it in display form (headers, labels, rows); excel/book.py lays it
-out.
+This module reads it (labels and rows); figures/sheets.py arranges it in sheets and columns and
+excel/book.py prints them.
 """
 
 from __future__ import annotations
