@@ -19,6 +19,7 @@ from redprop.cli import app
 from redprop.core.db import open_ledger, session_scope
 
 STREET = "新市区街道"
+ADMIN = "王敏"
 PG_URL = os.environ.get("REDPROP_TEST_PG")
 BACKEND = "postgresql" if PG_URL else "sqlite"
 sqlite_only = pytest.mark.skipif(PG_URL is not None, reason="about the SQLite file itself")
@@ -76,8 +77,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     db = tmp_path / "ledger.db"
     monkeypatch.setenv("REDPROP_DB", new_ledger_url(tmp_path) if PG_URL else str(db))
-    for var in ("REDPROP_USER", "REDPROP_LANG", "REDPROP_NOW", "NO_COLOR"):
+    for var in ("REDPROP_LANG", "REDPROP_NOW", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
+    # Every write names its actor: by default the admin every test ledger is made with.
+    monkeypatch.setenv("REDPROP_USER", ADMIN)
     monkeypatch.setenv("COLUMNS", "200")
     return db
 

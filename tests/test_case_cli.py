@@ -200,7 +200,7 @@ def test_refusals_name_the_case_state_and_action_and_write_nothing(
     )
     r = cli("--as", "李娟", "case", "accept", number, "--at", "2026-11-02T09:00", code=1)
     assert "早于该案上一次办理（2026-11-03 09:30）" in r.stderr
-    r = cli("case", "accept", number, code=1)
+    r = cli("--as", "", "case", "accept", number, code=1)
     assert "没有操作人：请用 --as 姓名 或环境变量 REDPROP_USER" in r.stderr
     cli("--as", "王敏", "case", "escalate", number, "--reason", "a", "--at", "2026-11-04T09:00")
     cli("--as", "王敏", "case", "escalate", number, "--reason", "b", "--at", "2026-11-04T10:00")
@@ -316,6 +316,9 @@ def test_db_check_finds_an_edited_a_deleted_and_an_inserted_event(
         f"案件 {first} 的办理记录被绕过 redprop 改动：第 1 条事件（register）被改动；请从备份核对恢复",
         f"案件 {second} 的办理记录被绕过 redprop 改动：事件被删除或插入（与案件记录的事件数或末条哈希不符）；请从备份核对恢复",
         f"案件 {third} 的办理记录被绕过 redprop 改动：第 3 条事件（note）被改动；请从备份核对恢复",
+        # the ledger-wide chain sees the insertion and the deletion too
+        "账本链（case #6）：案件事件 #6 不在账本链中（是后来插入的）；请从备份核对恢复",
+        "账本链（case #4）：案件事件 #4 在账本链中，却已被删除；请从备份核对恢复",
     ]
 
 

@@ -152,9 +152,23 @@ def test_db_commands(cli, tmp_path: Path) -> None:
     assert "已经存在" in again.stderr
 
 
-def test_db_upgrade_creates_a_blank_ledger(cli, tmp_path: Path) -> None:
-    out = cli("--db", str(tmp_path / "new.db"), "db", "upgrade").stdout
-    assert out == f"已升级：空 → {SCHEMA_HEAD}\n"
+@sqlite_only
+def test_no_command_but_init_makes_a_ledger(cli, tmp_path: Path) -> None:
+    """A mistyped --db (or a forgotten REDPROP_DB) is refused, naming it, and creates nothing;
+    init makes the ledger, and upgrade then finds it up to date."""
+    new = tmp_path / "new.db"
+    told = (
+        f"错误：没有账本：sqlite:///{new}；先运行 redprop init --street 街道名称 --admin 姓名 "
+        "创建账本，或检查 --db / REDPROP_DB 是否写错\n"
+    )
+    for args in (["db", "upgrade"], ["case", "list"], ["org", "tree"], ["db", "check"]):
+        assert cli("--db", str(new), *args, code=1).stderr == told, args
+        assert not new.exists()
+    new.touch()  # an empty file is no ledger either
+    assert cli("--db", str(new), "case", "list", code=1).stderr == told
+    cli("--db", str(new), "init", "--street", "新市区街道")
+    out = cli("--db", str(new), "db", "upgrade").stdout
+    assert out == f"账本已是最新结构（{SCHEMA_HEAD}），无需升级\n"
 
 
 def test_demo_builds_the_yumen_street(cli, tmp_path: Path) -> None:

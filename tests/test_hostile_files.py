@@ -399,7 +399,7 @@ def test_many_rejected_rows_make_a_bounded_report(cli, ledger, tmp_path, monkeyp
     found = json.loads(cli("roster", "import", str(path), "--json", code=3).stdout)
     assert len(found["problems"]) == 80 and found["more_problems"] == 321
     sheet = CalamineWorkbook.from_path(str(errors)).get_sheet_by_index(0).to_python()
-    numbers = [int(r[-2]) for r in sheet[1:]]
+    numbers = [int(r[-3]) for r in sheet[1:]]  # 原行号, then 问题 and 还原凭据
     assert len(numbers) == 201  # the warned good row, then every bad one
     assert numbers[-200:] == list(range(len(rows) + 1, len(rows) + 201))
-    assert {r[-1] for r in sheet[-200:]} == {"户主姓名为空；请填写户主姓名；没有身份证号；请补充"}
+    assert {r[-2] for r in sheet[-200:]} == {"户主姓名为空；请填写户主姓名；没有身份证号；请补充"}

@@ -100,7 +100,7 @@ def test_show_and_export_unmask_need_as_and_are_recorded(cli, ledger, tmp_path) 
     cli("roster", "import", str(clean_xlsx(tmp_path / "c.xlsx")))
     shown = json.loads(cli("roster", "show", "铁人路社区/5-2-301", "--json").stdout)
     assert (shown["id_number"], shown["phone"]) == (mask_id(ID(1)), mask_phone(PH(1)))
-    refused = cli("roster", "show", "铁人路社区/5-2-301", "--unmask", code=2)
+    refused = cli("--as", "", "roster", "show", "铁人路社区/5-2-301", "--unmask", code=2)
     assert "--as" in refused.stderr and ID(1) not in refused.stdout + refused.stderr
     full = cli("--as", "王敏", "roster", "show", "铁人路社区/5-2-301", "--unmask", "--json")
     assert (json.loads(full.stdout)["id_number"], json.loads(full.stdout)["phone"]) == (
@@ -110,7 +110,7 @@ def test_show_and_export_unmask_need_as_and_are_recorded(cli, ledger, tmp_path) 
 
     out = tmp_path / "full.xlsx"
     not_written = tmp_path / "refused.xlsx"
-    refused = cli("roster", "export", str(not_written), "--unmask", code=2)
+    refused = cli("--as", "", "roster", "export", str(not_written), "--unmask", code=2)
     assert "--as" in refused.stderr
     cli("--as", "王敏", "roster", "export", str(out), "--unmask", "-c", "铁人路社区")
     ws = openpyxl.load_workbook(out).active

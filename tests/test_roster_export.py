@@ -4,6 +4,7 @@ holds rejected and warned rows masked and imports again once corrected."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def errors_rows(path: Path) -> tuple[list[str], list[list[Any]]]:
     return values[0], values[1:]
 
 
-ERRORS_HEADER = [*CANON, "原行号", "问题"]
+ERRORS_HEADER = [*CANON, "原行号", "问题", "还原凭据"]
 
 
 def test_errors_workbook_holds_rejected_and_warned_rows_masked(cli, ledger, tmp_path) -> None:
@@ -110,6 +111,8 @@ def test_errors_workbook_holds_rejected_and_warned_rows_masked(cli, ledger, tmp_
     assert by_row[17]["联系电话"] == "*****"
     assert not by_row[19]["联系电话"]
     assert by_row[24]["备注"] == "=SUM(A1:A3)"
+    # A row that gave a full ID or phone carries the reference to the values held for it.
+    assert re.fullmatch(r"[0-9A-F]{8}-8", by_row[8]["还原凭据"])
     wb = openpyxl.load_workbook(out)
     note_cell = wb.active.cell(list(by_row).index(24) + 2, 13)
     assert (note_cell.value, note_cell.data_type) == ("=SUM(A1:A3)", "s")
@@ -167,7 +170,7 @@ def test_errors_workbook_keeps_dates_of_every_style(tree, tmp_path) -> None:
     report = import_roster(tree, path=clean_xlsx(tmp_path / "d.xlsx", rows))
     assert report.counts() == counts(read=3, rejected=3, skipped=2)
     out = tmp_path / "errors.xlsx"
-    assert write_errors_workbook(report, out) == 3
+    assert write_errors_workbook(report, out, tree) == 3
     wb = openpyxl.load_workbook(out)
     ws = wb.active
     for r, full in ((2, ID(1)), (3, ID(2)), (4, ID(7))):
@@ -185,7 +188,7 @@ def test_warned_rows_from_the_errors_workbook_reimport_unchanged(tree, tmp_path)
 
     report = import_roster(tree, path=messy_workbook(tmp_path / "m.xlsx"))
     out = tmp_path / "errors.xlsx"
-    write_errors_workbook(report, out)
+    write_errors_workbook(report, out, tree)
     wb = openpyxl.load_workbook(out)
     ws = wb.active
     for r in range(ws.max_row, 1, -1):

@@ -102,7 +102,7 @@ def test_demand_commands(cli, street) -> None:
     assert refused.stderr == (
         f"Error: Can't claim demand {n}: it is cancelled; allowed now: reopen\n"
     )
-    no_actor = cli("service", "demand", "reopen", n, "--reason", "再来", code=1)
+    no_actor = cli("--as", "", "service", "demand", "reopen", n, "--reason", "再来", code=1)
     assert "--as" in no_actor.stderr and no_actor.stdout == ""
     no_reason = cli(*base, "reopen", n, code=1)
     assert "--reason" in no_reason.stderr
@@ -146,7 +146,9 @@ def test_report_command(cli, street) -> None:
     )
     cli(*base, "demand", "cancel", "XQ2026-00001", "--reason", "x", "--at", "2026-11-05")
     cli(
-        *base,
+        "--as",
+        ADMIN,  # records and imports are the community's (units.authority)
+        "service",
         "record",
         "add",
         "--item",
@@ -227,7 +229,7 @@ def test_export_and_import_commands(cli, street, tmp_path: Path) -> None:
     assert out.exists()
     cli("service", "export", str(tmp_path / "清单.csv"), code=2)
     # Into the same ledger: everything is already there.
-    again = cli("--as", "李娟", "service", "import", str(out), "--json")
+    again = cli("--as", ADMIN, "service", "import", str(out), "--json")
     assert json.loads(again.stdout)["counts"] == {
         "read": 2,
         "new": 0,

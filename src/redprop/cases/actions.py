@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redprop.cases.categories import get_category
-from redprop.cases.log import append, apply_status, status_of
+from redprop.cases.log import append, apply_status, case_facts, status_of
 from redprop.cases.rules import (
     LADDER,
     RULES,
@@ -133,6 +133,34 @@ class NewCase:
     source: str = "patrol"
 
 
+def _building_id(session: Session, new: NewCase, community: Community, grid: Grid) -> int | None:
+    """The building a new case names, checked to lie in the case's grid; a unit or room
+    without a building is refused."""
+    if not new.building:
+        if new.unit or new.room:
+            raise UsageProblem(
+                "写了单元或房号却没有楼栋；请加 --building", "A unit or room needs its --building"
+            )
+        return None
+    number = normalize_building(new.building)
+    building = session.scalar(
+        select(Building).where(Building.community_id == community.id, Building.number == number)
+    )
+    if building is None:
+        raise NotFound(
+            f"{community.name}没有楼栋“{new.building}”：用 redprop org building list -c {community.name} 查看",
+            f"{community.name} has no building '{new.building}': see redprop org building list",
+        )
+    if building.grid_id != grid.id:
+        home = session.get_one(Grid, building.grid_id)
+        raise UsageProblem(
+            f"楼栋 {building.number} 属于网格 {home.code}，不在 {grid.code}；请核对 --grid 或 --building",
+            f"Building {building.number} belongs to grid {home.code}, not {grid.code}; check "
+            "--grid or --building",
+        )
+    return building.id
+
+
 def register_case(
     session: Session, *, new: NewCase, actor: str | None, at: datetime | None = None
 ) -> Case:
@@ -145,18 +173,7 @@ def register_case(
     # A missing summary or party is a usage mistake (exit 2): nothing exists to refuse yet.
     given = LADDER.read(RULES[Action.register], new, clean=clean_text, refuse=UsageProblem)
     summary, parties = given["summary"], given["parties"]
-    building_id = None
-    if new.building:
-        number = normalize_building(new.building)
-        building = session.scalar(
-            select(Building).where(Building.community_id == community.id, Building.number == number)
-        )
-        if building is None:
-            raise NotFound(
-                f"{community.name}没有楼栋“{new.building}”：用 redprop org building list -c {community.name} 查看",
-                f"{community.name} has no building '{new.building}': see redprop org building list",
-            )
-        building_id = building.id
+    building_id = _building_id(session, new, community, grid)
     moment = _when(at, case=None, action=Action.register)
     place = Place(community.street_id, community.id, grid.id)  # type: ignore[arg-type]
     intake = settings.intake(severity)
@@ -202,7 +219,7 @@ def register_case(
         actor=who.name,
         staff_id=staff_id,
         reason=None,
-        data={"severity": severity.value, "source": source},
+        data={"severity": severity.value, "source": source, "facts": case_facts(case)},
     )
     return case
 

@@ -68,7 +68,8 @@ def case_forms(
     if unmask:
         from redprop.roster.households import record_unmask, unmasking_staff
 
-        name = unmasking_staff(session, actor)
+        # The same scope as unmasking a household there: the case's grid (units.authority).
+        name = unmasking_staff(session, actor, grid=detail["grid"])
         record_unmask(session, actor=name, command="case print --unmask", scope=number, rows=1)
     parties = detail["parties"] if unmask else [mask_name(p) for p in detail["parties"]]
     story = _story(detail["events"])

@@ -24,8 +24,9 @@ from redprop.cases.rules import (
     step,
 )
 from redprop.cases.settings import load_calendar, load_settings
+from redprop.core.chain import link
 from redprop.core.eventlog import GENESIS, ChainProblem, check_chain, data_text, digest, stamp
-from redprop.core.models import Case, CaseEvent
+from redprop.core.models import Case, CaseEvent, Staff
 from redprop.core.workdays import Calendar
 
 # The action of an attachment's event (cases/attachments.py): hash-chained like every event,
@@ -118,6 +119,7 @@ def append(
     event.hash = case.last_hash = event_hash(case.number, event)
     session.add(event)
     session.flush()
+    link(session, "case", event.id, event.hash, recorded_at)  # type: ignore[arg-type]
     return event
 
 
@@ -159,17 +161,7 @@ def verify_events(session: Session) -> list[ChainProblem]:
     conn = session.connection()
     # Streaming is set per statement: Connection.execution_options would change the session's
     # connection for every later statement too.
-    cases = conn.execute(
-        select(
-            Case.id,
-            Case.number,
-            Case.severity,
-            Case.state,
-            Case.level,
-            Case.event_count,
-            Case.last_hash,
-        ).order_by(Case.id)
-    )
+    cases = conn.execute(select(*CACHED).order_by(Case.id))
     fields: list[Any] = [
         CaseEvent.case_id,
         CaseEvent.seq,
@@ -187,8 +179,10 @@ def verify_events(session: Session) -> list[ChainProblem]:
         CaseEvent.yellow_on,
         CaseEvent.prev_hash,
         CaseEvent.hash,
+        CaseEvent.staff_id,
     ]
     names = [c.key for c in fields]
+    staff: dict[int, str] = dict(session.execute(select(Staff.id, Staff.name)).all())  # type: ignore[arg-type]
     events = conn.execute(
         select(*fields)
         .order_by(CaseEvent.case_id, CaseEvent.seq)
@@ -213,7 +207,7 @@ def verify_events(session: Session) -> list[ChainProblem]:
         while pending is not None and pending.case_id == case.id:
             history.append(SimpleNamespace(**dict(zip(names, pending, strict=True))))
             pending = next(events, None)
-        broken = _check_history(case, history, settings, cal)
+        broken = _check_history(case, history, settings, cal) or _check_cached(case, history, staff)
         if broken:
             problems.append(ChainProblem(case.number, *broken))
     while pending is not None:
@@ -248,4 +242,98 @@ def _check_history(
             "重放事件得到的状态与案件记录不符",
             "replaying the events does not give the case's state",
         )
+    replayed = (
+        status.clock_start,
+        status.limit_days,
+        status.paused_days,
+        status.suspended_on,
+        status.supervised,
+    )
+    stored = (case.clock_start, case.limit_days, case.paused_days, case.suspended_on)
+    if replayed != (*stored, bool(case.supervised)):
+        return (
+            "重放事件得到的期限、挂起或督办与案件记录不符",
+            "replaying the events does not give the case's clock, suspension or supervision",
+        )
+    return None
+
+
+# The case's columns db check reads: the cached status, and the facts fixed at registration.
+CACHED: list[Any] = [
+    Case.id,
+    Case.number,
+    Case.severity,
+    Case.state,
+    Case.level,
+    Case.event_count,
+    Case.last_hash,
+    Case.clock_start,
+    Case.limit_days,
+    Case.paused_days,
+    Case.suspended_on,
+    Case.supervised,
+    Case.due_on,
+    Case.yellow_on,
+    Case.registered_at,
+    Case.last_at,
+    Case.street_id,
+    Case.community_id,
+    Case.grid_id,
+    Case.building_id,
+    Case.unit,
+    Case.room,
+    Case.category_id,
+    Case.source,
+    Case.summary,
+    Case.parties,
+]
+
+
+def case_facts(case: Any) -> str:
+    """The digest of what registration fixed for good (where, what, who, how serious): kept in
+    the register event's data, so an edit of the case's row shows. Its fields and their order
+    are fixed for good."""
+    return digest(
+        [
+            case.street_id,
+            case.community_id,
+            case.grid_id,
+            case.building_id,
+            case.unit,
+            case.room,
+            case.category_id,
+            case.severity,
+            case.source,
+            case.summary,
+            case.parties,
+        ]
+    )
+
+
+def _check_cached(case: Any, history: list[Any], staff: dict[int, str]) -> tuple[str, str] | None:
+    """The case's cached columns against its events: due and warning dates those of the last
+    event, its times those of the first and last, the facts of registration their digest, and
+    each event's staff member the one it names."""
+    if not history:
+        return None
+    first, last = history[0], history[-1]
+    # Events written before schema 0004 (and by bulk loaders of that shape) carry no warning
+    # date: it is compared only where the event has one.
+    yellow = case.yellow_on if last.yellow_on is not None else None
+    if (case.due_on, yellow) != (last.due_on, last.yellow_on):
+        return "期限或预警日期与办理记录不符", "the due or warning date does not match the events"
+    if (case.registered_at, case.last_at) != (first.at, last.at):
+        return "登记或最后办理时间与办理记录不符", "the registered or last time does not match"
+    facts = json.loads(first.data).get("facts")
+    if facts is not None and facts != case_facts(case):
+        return (
+            "登记内容（地址、类型、等级、当事人或简要情况）与登记记录不符",
+            "what was registered (address, category, severity, parties or summary) was changed",
+        )
+    for ev in history:
+        if ev.staff_id is not None and staff.get(ev.staff_id) != ev.actor:
+            return (
+                f"第 {ev.seq} 条事件的办理人被改动",
+                f"the staff member of event {ev.seq} was changed",
+            )
     return None

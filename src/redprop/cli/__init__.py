@@ -89,6 +89,7 @@ def root(
 app.command("init")(db.init)
 app.command("demo")(demo.demo)
 app.command("report")(report.report)
+app.command("log")(db.log)
 app.add_typer(org.app, name="org")
 app.add_typer(roster.app, name="roster")
 caseforms.register(case.app)  # case print (issue 14), kept apart from cli/case.py

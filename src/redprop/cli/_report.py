@@ -3,7 +3,7 @@ demo): the counts, then the problems with row, column and fix."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -72,3 +72,12 @@ def print_report(st: State, report: ImportReport, *, verbose: int = 0) -> None:
             + scrub("、".join(report.ignored_columns)),
             err=True,
         )
+
+
+def problems_json(st: State, report: ImportReport) -> dict[str, Any]:
+    """The problems part of an import's --json: those kept in full, and how many more were only
+    counted (past importreport.KEEP_PROBLEMS)."""
+    return {
+        "problems": [p.as_dict(st.lang) for p in report.problems],
+        "more_problems": report.problem_count - len(report.problems),
+    }

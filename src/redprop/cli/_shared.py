@@ -5,6 +5,7 @@ consoles and JSON output. Kept light: nothing heavy is imported until a command 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,11 @@ class State:
     db: str | None = None
     actor: str | None = None
     lang: str = "zh"
+    member: Any = None  # the acting Staff row, once session_as has checked it
+    create: bool = False  # only init may make a new ledger (demo opens its own)
+    # What the admin log entry records; None when the command changed nothing (an import that
+    # stored no row), which is then not entered.
+    logged: dict[str, Any] | None = field(default_factory=dict)
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -50,7 +56,7 @@ class State:
         if self._engine is None:
             from redprop.core.db import open_ledger
 
-            self._engine = open_ledger(self.url)
+            self._engine = open_ledger(self.url, create=self.create)
         return self._engine
 
     @contextmanager
@@ -60,6 +66,33 @@ class State:
 
         with session_scope(self.engine(), write=write) as session:
             yield session
+
+    @contextmanager
+    def session_as(
+        self, command: str, *, target: str = "", write: bool = True, **where: Any
+    ) -> Iterator[Session]:
+        """A session for `command`, refused before anything is written unless the acting staff
+        member (--as) may run it over what `where` names (units.authority). A command that
+        writes is entered in the admin log (core/adminlog) with `target` and `self.logged`, in
+        the same transaction: it is logged if and only if it is stored."""
+        from redprop.units.authority import authorize, reach_named
+
+        with self.session(write=write) as session:
+            self.member = authorize(
+                session, self.actor, command, lambda m: reach_named(session, actor=m, **where)
+            )
+            yield session
+            if write and self.logged is not None:
+                from redprop.core.adminlog import record
+
+                named = " ".join(str(v) for k, v in where.items() if v and isinstance(v, str))
+                record(
+                    session,
+                    actor=self.member.name,
+                    command=command,
+                    target=target or named,
+                    data=self.logged,
+                )
 
     def t(self, zh: str, en: str) -> str:
         return en if self.lang == "en" else zh
@@ -83,7 +116,9 @@ def _fail(lang: str, message: str, details: list[str], code: int) -> NoReturn:
     from redprop.core.ids import scrub
 
     prefix = "Error: " if lang == "en" else "错误："
-    typer.secho(prefix + scrub(message), err=True, fg="red")
+    # NO_COLOR (no-color.org) turns colour off on stderr too, terminal or not.
+    plain = False if os.environ.get("NO_COLOR") else None
+    typer.secho(prefix + scrub(message), err=True, fg="red", color=plain)
     for line in details[:MAX_DETAILS]:
         typer.echo("  " + scrub(line), err=True)
     if len(details) > MAX_DETAILS:
@@ -99,6 +134,9 @@ class RedpropGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (`redprop case list | head`): click ends quietly.
+            raise
         except RedpropError as exc:
             lang = state(ctx).lang
             details = [d.message(lang) for d in exc.details]
@@ -183,10 +221,25 @@ def stdout() -> Console:
 def emit_json(data: Any, *, unmasked: bool = False) -> None:
     """Data for scripts. Every string in it is scrubbed of ID- and phone-shaped numbers (typed
     into a name, room, note or summary) unless the user asked to unmask, which is recorded."""
+    if not unmasked:
+        data = _scrubbed(data)
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _scrubbed(value: Any) -> Any:
+    """`value` with every string in it scrubbed; numbers stay numbers (a rate's sixteen digits
+    are not a phone)."""
     from redprop.core.ids import scrub
 
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    typer.echo(text if unmasked else scrub(text))
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(v) for v in value]
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return scrub(str(value))  # dates and the like, as json.dumps(default=str) would write them
 
 
 def shown(value: Any) -> str:

@@ -36,7 +36,9 @@ def add(
         )
     start = parse_time(day, "DAY").date()
     end = parse_time(to, "--to").date() if to else None
-    with st.session() as session:
+    with st.session_as(
+        "calendar add", target=f"{start}" + (f"..{end}" if end else ""), own=True
+    ) as session:
         count = add_days(
             session, start=start, end=end, kind="holiday" if holiday else "workday", name=name
         )
@@ -82,6 +84,6 @@ def import_(
     from redprop.cases.settings import import_days
 
     st = state(ctx)
-    with st.session() as session:
+    with st.session_as("calendar import", target=file.name, own=True) as session:
         count = import_days(session, path=file)
     typer.echo(st.t(f"已导入 {count} 天", f"{count} day(s) imported"))

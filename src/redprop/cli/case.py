@@ -351,7 +351,7 @@ def sweep(ctx: typer.Context, at: AtOpt = None, as_json: JsonOpt = False) -> Non
     from redprop.cases.sweep import sweep as service
 
     st = state(ctx)
-    with st.session() as session:
+    with st.session_as("case sweep", own=True) as session:
         done = service(session, at=_at(at))
     if as_json:
         emit_json(
@@ -406,7 +406,7 @@ def category_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="�
     from redprop.cases.categories import add_category
 
     st = state(ctx)
-    with st.session() as session:
+    with st.session_as("case category add", target=name, own=True) as session:
         add_category(session, name=name)
     typer.echo(st.t(f"已新增纠纷类型：{name}", f"Added the category: {name}"))
 
@@ -421,11 +421,12 @@ def import_(
     """导入已有的 Excel 案件台账（本系统的台账格式，或含 登记日期、网格、当事人、纠纷类型、简要情况、状态、化解日期 等列的表格），按各列补齐办理记录；重复导入不产生重复案件。
     例：redprop --as 王敏 case import 2025年台账.xlsx"""
     from redprop.cases.importer import import_cases
-    from redprop.cli._report import print_report
+    from redprop.cli._report import print_report, problems_json
 
     st = state(ctx)
-    with st.session() as session:
+    with st.session_as("case import", target=file.name, own=True) as session:
         report = import_cases(session, path=file, actor=st.actor, dry_run=dry_run)
+        st.logged = report.counts() if report.stored and report.imported else None
     if as_json:
         emit_json(
             {
@@ -437,9 +438,7 @@ def import_(
                     k: report.counts()[k]
                     for k in ("read", "new", "unchanged", "rejected", "skipped")
                 },
-                "problems": [p.as_dict(st.lang) for p in report.problems],
-                # past KEEP_PROBLEMS only counted
-                "more_problems": report.problem_count - len(report.problems),
+                **problems_json(st, report),
                 "ignored_columns": report.ignored_columns,
             }
         )

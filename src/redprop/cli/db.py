@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from redprop.cli._shared import JsonOpt, emit_json, state
+from redprop.cli._shared import MAX_DETAILS, JsonOpt, emit_json, state
 
 app = typer.Typer(
     help="账本数据库：升级、版本、备份、检查 / the ledger database", no_args_is_help=True
@@ -23,8 +24,10 @@ def init(
     from redprop.ledger.upkeep import init_ledger
 
     st = state(ctx)
+    st.create = True
     with st.session() as session:
-        result = init_ledger(session, street=street, admin=admin)
+        result = init_ledger(session, street=street, admin=admin, actor=st.actor)
+        admin = result.admin or admin
     typer.echo(st.t(f"账本已就绪：{st.shown_url}", f"Ledger ready: {st.shown_url}"))
     if result.street_created:
         typer.echo(st.t(f"已登记街道：{street}", f"Registered the street: {street}"))
@@ -41,7 +44,7 @@ def upgrade(ctx: typer.Context) -> None:
 
     st = state(ctx)
     # Opened without migrating: a server that can't be reached is one message, not a traceback.
-    engine = open_ledger(database_url(st.db), migrate=False)
+    engine = open_ledger(database_url(st.db), migrate=False, create=False)
     try:
         before, after = run_upgrade(engine)
     finally:
@@ -83,22 +86,96 @@ def backup(
     from redprop.ledger.upkeep import backup_ledger
 
     st = state(ctx)
+    # A backup holds every ID and phone in clear: the admin's to take.
+    with st.session_as("db backup", target=str(target)):
+        pass
     size = backup_ledger(st.engine(), target=target)
     typer.echo(st.t(f"已备份到 {target}（{size} 字节）", f"Backed up to {target} ({size} bytes)"))
 
 
 @app.command()
-def check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """检查账本的完整性（文件、外键、结构版本）。例：redprop db check"""
+def check(
+    ctx: typer.Context,
+    fingerprint: Annotated[
+        str | None,
+        typer.Option("--fingerprint", help="月度台账签字处印的账本指纹，证明签字后记录未被改动"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """检查账本的完整性（文件、外键、结构版本、各办理记录链、账本链、管理日志）。
+    例：redprop db check --fingerprint 1234-0123456789abcdef"""
     from redprop.ledger.upkeep import check_ledger
 
     st = state(ctx)
-    result = check_ledger(st.engine())
+    result = check_ledger(st.engine(), fingerprint=fingerprint)
     if as_json:
         emit_json({"ok": result.ok, "problems": [p[1] for p in result.problems]})
     elif result.ok:
         typer.echo(st.t("检查通过：账本完整", "Check passed: the ledger is sound"))
-    for zh, en in result.problems:
-        typer.secho(st.t(zh, en), err=True, fg="red")
+    for zh, en in result.problems[:MAX_DETAILS]:
+        typer.secho(
+            st.t(zh, en), err=True, fg="red", color=False if os.environ.get("NO_COLOR") else None
+        )
+    if len(result.problems) > MAX_DETAILS:
+        more = len(result.problems) - MAX_DETAILS
+        typer.echo(
+            st.t(f"…… 另有 {more} 条问题；用 --json 查看全部", f"… {more} more; see --json"),
+            err=True,
+        )
     if not result.ok:
         raise typer.Exit(1)
+
+
+def log(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="从这一天起，如 2026-11-01 / since")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """管理日志：工作人员、单位、设置、日历、导入和查看完整号码的记录，谁、何时、做了什么。
+    例：redprop log --since 2026-11-01"""
+    from redprop.cli._shared import stdout
+    from redprop.cli.render import table
+    from redprop.core.adminlog import entries
+    from redprop.core.config import parse_time
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        rows = entries(session, since=parse_time(since, "--since") if since else None)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        r["at"] = r["at"].replace("T", " ")
+        r["data"] = ", ".join(f"{k}={v}" for k, v in r["data"].items())
+    columns = [
+        ("at", "时间", "Time"),
+        ("actor", "操作人", "Actor"),
+        ("command", "操作", "Command"),
+        ("target", "对象", "Target"),
+        ("data", "内容", "Details"),
+    ]
+    stdout().print(table(rows, columns, lang=st.lang))
+
+
+@app.command()
+def fingerprint(
+    ctx: typer.Context,
+    upto: Annotated[
+        str | None, typer.Option("--upto", help="截至这一时刻（默认现在），如 2026-11-30T23:59")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """账本指纹：截至某一时刻的账本链末环，印在签字的台账上，日后用 db check --fingerprint 核对。
+    例：redprop db fingerprint --upto 2026-11-30T23:59"""
+    from redprop.core.chain import fingerprint as service
+    from redprop.core.config import parse_time
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        found = service(session, parse_time(upto, "--upto") if upto else None)
+    if as_json:
+        emit_json({"fingerprint": found})
+        return
+    typer.echo(found or st.t("（账本中还没有任何记录）", "(the ledger holds no events yet)"))

@@ -91,6 +91,6 @@ def set_(
         )
         if d is not None
     }
-    with state(ctx).session() as session:
+    with state(ctx).session_as("ladder set") as session:
         update_settings(session, limits=limits, city=city_level, policy=policy)
     _show(ctx, False)

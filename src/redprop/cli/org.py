@@ -123,7 +123,8 @@ def _add_rename(kind: str, sub: typer.Typer, key_help: str) -> None:
         from redprop.units.edit import rename_unit
 
         st = state(ctx)
-        with st.session() as session:
+        where = (kind, key, community, None)
+        with st.session_as(f"org {kind} rename", target=f"{key} → {new}", unit=where) as session:
             rename_unit(session, kind=kind, key=key, new=new, community=community)
         typer.echo(st.t(f"已将{zh}“{key}”改为“{new}”", f"Renamed the {en} '{key}' to '{new}'"))
 
@@ -145,7 +146,8 @@ def _add_remove(kind: str, sub: typer.Typer, key_help: str) -> None:
         from redprop.units.edit import remove_unit
 
         st = state(ctx)
-        with st.session() as session:
+        where = (kind, key, community, grid)
+        with st.session_as(f"org {kind} remove", unit=where) as session:
             remove_unit(session, kind=kind, key=key, community=community, grid=grid)
         typer.echo(st.t(f"已删除{zh}“{key}”", f"Removed the {en} '{key}'"))
 
@@ -170,7 +172,7 @@ def add_street(ctx: typer.Context, name: Annotated[str, typer.Argument(help="街
     """添加街道。例：redprop org street add 新市区街道"""
     from redprop.units.edit import add_street as service
 
-    with state(ctx).session() as session:
+    with state(ctx).session_as("org street add", target=name) as session:
         service(session, name=name)
     _added(ctx, "street", name)
 
@@ -186,7 +188,9 @@ def add_community(
     """添加社区。例：redprop org community add 铁人路社区"""
     from redprop.units.edit import add_community as service
 
-    with state(ctx).session() as session:
+    with state(ctx).session_as(
+        "org community add", target=name, street=street, default_street=True
+    ) as session:
         service(session, name=name, street=street)
     _added(ctx, "community", name)
 
@@ -204,7 +208,7 @@ def add_grid(
     """添加网格。例：redprop org grid add G001 --name 天昊小区网格 --community 铁人路社区"""
     from redprop.units.edit import add_grid as service
 
-    with state(ctx).session() as session:
+    with state(ctx).session_as("org grid add", target=code, community=community) as session:
         service(session, code=code, name=name, community=community, kind=kind)
     _added(ctx, "grid", code)
 
@@ -219,7 +223,7 @@ def add_compound(
     """添加小区及其物业公司。例：redprop org compound add 天昊小区 -c 铁人路社区 --company 嘉华物业"""
     from redprop.units.edit import add_compound as service
 
-    with state(ctx).session() as session:
+    with state(ctx).session_as("org compound add", target=name, community=community) as session:
         service(session, name=name, community=community, property_company=company)
     _added(ctx, "compound", name)
 
@@ -235,7 +239,7 @@ def add_building(
     """添加楼栋。例：redprop org building add 5 --grid G001 --compound 天昊小区 --units 3"""
     from redprop.units.edit import add_building as service
 
-    with state(ctx).session() as session:
+    with state(ctx).session_as("org building add", target=number, grid=grid) as session:
         service(session, number=number, grid=grid, compound=compound, units=units)
     _added(ctx, "building", number)
 
@@ -301,7 +305,9 @@ def import_(
     from redprop.units.importer import import_org
 
     st = state(ctx)
-    with st.session() as session:
+    with st.session_as(
+        "org import", target=file.name, street=street, default_street=True
+    ) as session:
         result = import_org(session, path=file, street=street, sheet=sheet)
     kinds = ("community", "grid", "compound", "building")
     if as_json:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from redprop.cli._report import print_report
+from redprop.cli._report import print_report, problems_json
 from redprop.cli._shared import (
     CommunityOpt,
     GridOpt,
@@ -39,6 +39,12 @@ def import_(
         Path | None,
         typer.Option("--errors", help="把被拒绝和有警告的行写到这个 .xlsx，改正后可再导入"),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="户主换人（迁出迁入）：允许没有完整身份证号的新户主替换原户主"
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="列出全部问题")] = 0,
 ) -> None:
@@ -56,7 +62,9 @@ def import_(
     from redprop.roster.importer import import_roster
 
     st = state(ctx)
-    with st.session() as session:
+    # Creating units is the unit tree's business: the roles that may import it.
+    command = "org import" if create_units else "roster import"
+    with st.session_as(command, target=file.name, own=True) as session:
         report = import_roster(
             session,
             path=file,
@@ -66,9 +74,13 @@ def import_(
             atomic=atomic,
             create_units=create_units,
             reading=reading,
+            actor=st.member,
+            replace=replace,
         )
+        st.logged = report.counts() if report.stored and report.imported else None
         # Inside the transaction: if the workbook can't be written, nothing is stored (exit 1).
-        written = write_errors_workbook(report, errors) if errors and report.flagged_rows else 0
+        wanted = errors is not None and report.flagged_rows
+        written = write_errors_workbook(report, errors, session) if wanted else 0  # type: ignore[arg-type]
         report.flagged_rows.close()
     if as_json:
         emit_json(
@@ -78,9 +90,7 @@ def import_(
                 "stored": report.stored,
                 "dry_run": report.dry_run,
                 "counts": report.counts(),
-                "problems": [p.as_dict(st.lang) for p in report.problems],
-                # past KEEP_PROBLEMS only counted
-                "more_problems": report.problem_count - len(report.problems),
+                **problems_json(st, report),
                 "created_units": report.created_units,
                 "ignored_columns": report.ignored_columns,
                 "errors_file": str(errors) if written else None,
@@ -89,12 +99,8 @@ def import_(
         raise typer.Exit(report.exit_code)
     print_report(st, report, verbose=verbose)
     if written:
-        typer.echo(
-            st.t(
-                f"已把 {written} 行写到 {errors}，改正后可重新导入",
-                f"Wrote {written} rows to {errors}; correct and import them again",
-            )
-        )
+        said = f"已把 {written} 行写到 {errors}，改正后可重新导入"
+        typer.echo(st.t(said, f"Wrote {written} rows to {errors}; correct and import them again"))
     raise typer.Exit(report.exit_code)
 
 
@@ -228,3 +234,21 @@ def unmask_log(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         ("rows", "户数", "Rows"),
     ]
     stdout().print(table(rows, columns, lang=st.lang))
+
+
+errors_app = typer.Typer(help="错误表暂存的完整号码 / held values of errors workbooks")
+app.add_typer(errors_app, name="errors")
+
+
+@errors_app.command("purge")
+def errors_purge(ctx: typer.Context) -> None:
+    """删除为错误表暂存的完整身份证号和电话（改正后的错误表将无法还原它们）。例：redprop roster errors purge"""
+    from redprop.roster.held import purge
+
+    st = state(ctx)
+    with st.session_as("roster errors purge", own=True) as session:
+        count = purge(session)
+        st.logged = {"rows": count}
+    typer.echo(
+        st.t(f"已删除 {count} 行被暂存的完整号码", f"Dropped the held values of {count} rows")
+    )

@@ -255,7 +255,8 @@ def resource_add(
     """登记一项资源，输出编号。例：redprop service resource add --provider 嘉华物业 --provider-type company --kind people --summary 水电维修"""
     from redprop.servicelists.provision import add_resource
 
-    with state(ctx).session() as session:
+    where = {"community": community} if community else {"own": True}
+    with state(ctx).session_as("service resource add", **where) as session:
         resource = add_resource(
             session,
             provider=provider,
@@ -311,7 +312,7 @@ def item_add(
     """登记服务项目（便民项目）。例：redprop service item add --name 直饮水站 --community 铁人路社区 --compound 天昊小区"""
     from redprop.servicelists.provision import add_item
 
-    with state(ctx).session() as session:
+    with state(ctx).session_as("service item add", community=community) as session:
         add_item(
             session,
             name=name,
@@ -365,7 +366,8 @@ def record_add(
     from redprop.core.config import parse_time
     from redprop.servicelists.provision import add_record
 
-    with state(ctx).session() as session:
+    where = {"community": community} if community else {"own": True}
+    with state(ctx).session_as("service record add", **where) as session:
         add_record(
             session,
             item=item,
@@ -404,12 +406,13 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """导入需求、资源、服务清单和服务记录（redprop service export 的格式）；重复导入不变。例：redprop --as 王敏 service import 清单.xlsx"""
-    from redprop.cli._report import print_report
+    from redprop.cli._report import print_report, problems_json
     from redprop.servicelists.io import import_lists
 
     st = state(ctx)
-    with st.session() as session:
+    with st.session_as("service import", target=file.name, own=True) as session:
         report = import_lists(session, path=file, actor=st.actor)
+        st.logged = report.counts() if report.stored and report.imported else None
     if as_json:
         emit_json(
             {
@@ -417,9 +420,7 @@ def import_(
                     k: report.counts()[k]
                     for k in ("read", "new", "unchanged", "rejected", "skipped")
                 },
-                "problems": [p.as_dict(st.lang) for p in report.problems],
-                # past KEEP_PROBLEMS only counted
-                "more_problems": report.problem_count - len(report.problems),
+                **problems_json(st, report),
             }
         )
     else:

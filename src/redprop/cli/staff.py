@@ -26,8 +26,8 @@ def add(
     from redprop.units.staff import add_staff
 
     st = state(ctx)
-    with st.session() as session:
-        member = add_staff(session, name=name, role=role, unit=unit, phone=phone)
+    with st.session_as("staff add", target=f"{name} {role} {unit}", staff_unit=unit) as session:
+        member = add_staff(session, name=name, role=role, unit=unit, phone=phone, by=st.member)
     role_label = label(ROLES, member.role, st.lang)
     typer.echo(
         st.t(
@@ -82,8 +82,8 @@ def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="姓名"
     from redprop.units.staff import remove_staff
 
     st = state(ctx)
-    with st.session() as session:
-        outcome = remove_staff(session, name=name)
+    with st.session_as("staff remove", target=name, staff=name) as session:
+        outcome = remove_staff(session, name=name, by=st.member)
     if outcome == "retired":
         typer.echo(
             st.t(f"{name} 已离任（其办理记录保留）", f"{name} retired (their records are kept)")

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 # The newest migration in migrations/versions; tests/test_migrations.py checks it against Alembic.
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 
 # How long a SQLite writer waits for another one before giving up (documented in the README);
 # REDPROP_BUSY_TIMEOUT_MS changes it, within the bounds of core/limits.py.
@@ -133,10 +133,22 @@ def _no_driver(url: str) -> UsageProblem:
     )
 
 
-def check_file(url: str) -> None:
+def no_ledger(url: str) -> LedgerError:
+    shown = shown_url(url)
+    return LedgerError(
+        f"没有账本：{shown}；先运行 redprop init --street 街道名称 --admin 姓名 创建账本，"
+        "或检查 --db / REDPROP_DB 是否写错",
+        f"No ledger at {shown}: create one with redprop init --street NAME --admin NAME, or "
+        "check --db / REDPROP_DB for a typo",
+    )
+
+
+def check_file(url: str, *, create: bool = True) -> None:
     path = sqlite_path(url)
     if path is None:
         return
+    if not create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
+        raise no_ledger(url)  # nothing is created: a mistyped --db is not a new ledger
     if path.exists():
         if path.is_dir():
             raise LedgerError(
@@ -252,16 +264,21 @@ def bump_counter(
     return int(session.execute(stmt.returning(table.c.last)).scalar_one())
 
 
-def open_ledger(url: str, *, migrate: bool = True) -> Engine:
-    """Open (creating if needed) the ledger at `url`, upgraded to this redprop's schema."""
+def open_ledger(url: str, *, migrate: bool = True, create: bool = True) -> Engine:
+    """Open the ledger at `url`, upgraded to this redprop's schema. With `create` a missing
+    SQLite file or a blank database becomes a new ledger; without it (every command but `init`
+    and `demo`) it is refused and nothing is created."""
     from sqlalchemy.exc import DatabaseError
 
     check_url(url)
-    check_file(url)
+    check_file(url, create=create)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             revision = current_revision(conn)
+        if revision is None and not create:
+            engine.dispose()
+            raise no_ledger(url)
         if revision != SCHEMA_HEAD and migrate:
             upgrade(engine)
     except DatabaseError as exc:

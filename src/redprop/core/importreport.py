@@ -49,6 +49,7 @@ class FlaggedRow(NamedTuple):
     row: int  # Excel's row number
     shown: dict[str, Any]  # canonical field -> masked text
     reason: str
+    held: tuple[str | None, str | None] = (None, None)  # the full ID and phone it gave
 
 
 class FlaggedRows:

@@ -399,3 +399,50 @@ class ServiceRecord(SQLModel, table=True):
     volunteers: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text))
     demand_id: int | None = Field(default=None, sa_column=_fk("demand.id", nullable=True))
+
+
+class AdminEvent(SQLModel, table=True):
+    """The admin log (docs/design.md §11): staff, units, settings, calendar, imports and unmask
+    requests, each an entry with who and when, hashed and linked into the ledger chain."""
+
+    __tablename__ = "admin_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    command: str = Field(sa_column=Column(String(50), nullable=False))
+    target: str = Field(sa_column=Column(String(300), nullable=False))
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # canonical JSON
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class ChainLink(SQLModel, table=True):
+    """One link of the ledger-wide chain (core/chain): every event of every log, numbered
+    across the ledger, hashing its event's hash with the link before it."""
+
+    __tablename__ = "chain_link"
+    __table_args__ = (UniqueConstraint("source", "event_id"),)
+
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    source: str = Field(sa_column=Column(String(10), nullable=False))
+    event_id: int = Field(sa_column=Column(Integer, nullable=False))
+    event_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class HeldValue(SQLModel, table=True):
+    """An ID and phone of a row an import rejected, held under the token its errors workbook
+    prints (the workbook itself shows them masked), so that importing the corrected workbook
+    restores them; purged once used, or by `roster errors purge`."""
+
+    __tablename__ = "held_value"
+    __table_args__ = (UniqueConstraint("token", "row"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(sa_column=Column(String(16), nullable=False))
+    row: int = Field(sa_column=Column(Integer, nullable=False))
+    id_number: str | None = Field(default=None, sa_column=Column(String(18)))
+    phone: str | None = Field(default=None, sa_column=Column(String(40)))
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))

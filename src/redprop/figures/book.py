@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,8 @@ class Book:
     event_rows: list[list[Any]]
     service: dict[str, Any]
     open_demands: list[dict[str, Any]]
+    # The ledger chain's fingerprint at the period's end (core/chain), printed by the signatures.
+    fingerprint: str | None = None
 
 
 def build(
@@ -127,7 +129,10 @@ def build(
         community_name = names.communities[get_grid(session, grid).community_id]
     service = service_figures(session, start=period.start, end=period.end, community=community_name)
     pending = open_demands(session, end=period.end, community=community_name)
-    return Book(period, month, year, case_rows, event_rows, service, pending)
+    from redprop.core.chain import fingerprint
+
+    signed = fingerprint(session, period.end - timedelta(microseconds=1))
+    return Book(period, month, year, case_rows, event_rows, service, pending, signed)
 
 
 @dataclass

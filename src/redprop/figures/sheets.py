@@ -131,7 +131,7 @@ def sheets(book: Book) -> list[Sheet]:
             f"{unit}矛盾纠纷排查化解情况表（{when}）",
             [summary],
             info,
-            SUMMARY_NOTE,
+            SUMMARY_NOTE + _fingerprint_note(book.fingerprint),
             one_page=True,
         ),
         Sheet(
@@ -156,6 +156,16 @@ def sheets(book: Book) -> list[Sheet]:
         ),
         Sheet("服务清单", f"{unit}服务清单（{when}）", _service_tables(book), info, one_page=True),
     ]
+
+
+def _fingerprint_note(fingerprint: str | None) -> str:
+    """The chain's fingerprint at the month's end, signed with the sheet: anyone can later prove
+    with `db check --fingerprint` that nothing up to it has changed (docs/design.md §11)."""
+    if fingerprint is None:
+        return ""
+    return (
+        f"\n账本指纹（截至月末）：{fingerprint}。核对：redprop db check --fingerprint {fingerprint}"
+    )
 
 
 def _service_tables(book: Book) -> list[Table]:

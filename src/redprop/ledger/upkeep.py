@@ -15,6 +15,7 @@ from redprop.core.errors import Conflict, LedgerError
 from redprop.core.files import atomic_write, sqlite_file_error
 from redprop.core.models import Staff, Street
 from redprop.core.vocab import Role
+from redprop.units.authority import NotAllowed
 from redprop.units.edit import add_street
 from redprop.units.staff import add_staff
 
@@ -26,18 +27,43 @@ if TYPE_CHECKING:
 class InitResult:
     street_created: bool = False
     admin_created: bool = False
+    admin: str | None = None  # the admin named (by --admin or --as)
 
 
-def init_ledger(session: Session, *, street: str | None, admin: str | None) -> InitResult:
-    """Register the street and its first admin; running it again changes nothing."""
+def _init_refused(zh: str, en: str, command: str) -> NotAllowed:
+    return NotAllowed(
+        f"账本已有管理员，init 不再添加{zh}；请由管理员用 redprop --as 姓名 {command} 添加",
+        f"The ledger already has an admin, so init adds nothing more ({en}); an admin adds it "
+        f"with redprop --as NAME {command}",
+    )
+
+
+def init_ledger(
+    session: Session, *, street: str | None, admin: str | None, actor: str | None = None
+) -> InitResult:
+    """Register the street and its first admin (named by --admin, else by --as); running it
+    again changes nothing. Once the ledger has an admin, init adds nothing more: streets and
+    staff are added by someone allowed to (org street add, staff add, with --as)."""
     result = InitResult()
+    has_admin = session.scalar(
+        select(Staff.id).where(Staff.role == Role.admin.value, Staff.active.is_(True))  # type: ignore[attr-defined]
+    )
+    if not admin and not has_admin and actor:
+        # --as names the first admin when --admin doesn't, once there is a street for them.
+        streets = session.scalars(select(Street.name).limit(2)).all()
+        admin = actor if street or len(streets) == 1 else None
+    result.admin = admin
     if street:
         existing = session.scalar(select(Street).where(Street.name == street.strip()))
         if existing is None:
+            if has_admin:
+                raise _init_refused(f"街道“{street}”", f"the street '{street}'", "org street add")
             add_street(session, name=street)
             result.street_created = True
     if admin:
         member = session.scalar(select(Staff).where(Staff.name == admin.strip()))
+        if (member is None or not member.active) and has_admin:
+            raise _init_refused(f"管理员“{admin}”", f"the admin '{admin}'", "staff add")
         if member is None or not member.active:
             if not street:
                 streets = session.scalars(select(Street.name).limit(2)).all()
@@ -63,8 +89,10 @@ class CheckResult:
         return not self.problems
 
 
-def check_ledger(engine: Engine) -> CheckResult:
-    """Integrity, foreign keys and the schema revision; later issues add their own checks."""
+def check_ledger(engine: Engine, *, fingerprint: str | None = None) -> CheckResult:
+    """Integrity, foreign keys and the schema revision; every log's chain and the ledger-wide
+    chain; each case's cached columns against its events; the admin log; and, given the
+    fingerprint printed on a signed workbook, that the chain still holds it."""
     from redprop.core.db import SCHEMA_HEAD, current_revision
 
     with engine.connect() as conn:
@@ -115,7 +143,31 @@ def check_ledger(engine: Engine) -> CheckResult:
                         "compare with a backup",
                     )
                 )
+            result.problems += _chain_problems(session, fingerprint)
     return result
+
+
+def _chain_problems(session: Session, fingerprint: str | None) -> list[tuple[str, str]]:
+    from redprop.core.adminlog import verify_entries
+    from redprop.core.chain import check_fingerprint, verify_links
+
+    problems, hashes = verify_links(session)
+    if fingerprint is not None:
+        signed = check_fingerprint(hashes, fingerprint)
+        if signed is not None:
+            problems.append(signed)
+    found = [
+        (
+            f"账本链（{p.where}）：{p.zh}；请从备份核对恢复",
+            f"Ledger chain ({p.where}): {p.en}; compare with a backup",
+        )
+        for p in problems
+    ]
+    found += [
+        (f"管理日志（{where}）：{zh}；请从备份核对恢复", f"Admin log ({where}): {en}")
+        for where, zh, en in verify_entries(session)
+    ]
+    return found
 
 
 def backup_ledger(engine: Engine, *, target: Path) -> int:

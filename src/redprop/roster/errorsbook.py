@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from redprop.core.errors import InputFileError
 from redprop.core.importreport import ImportReport
 from redprop.roster.cells import masked_cell
@@ -43,17 +45,20 @@ def check_errors_target(out: Path, source: Path) -> None:
     check_target(out)
 
 
-def write_errors_workbook(report: ImportReport, out: Path) -> int:
-    """The flagged rows to `out`; refused when there is none."""
+def write_errors_workbook(report: ImportReport, out: Path, session: Session) -> int:
+    """The flagged rows to `out`, masked; their full IDs and phones held in the ledger under the
+    reference each row's 还原凭据 cell prints (roster/held). Refused when there is no row."""
     from redprop.excel.write import write_table
+    from redprop.roster.held import HEADER, hold
 
     if not report.flagged_rows:
         raise InputFileError(
             f"{out}：没有需要改正的行，未写出错误表", f"{out}: no rows to correct; nothing written"
         )
-    headers = [*column_names(report), "原行号", "问题"]
+    refs = hold(session, report.flagged_rows)
+    headers = [*column_names(report), "原行号", "问题", HEADER]
     rows = (
-        [*(shown.get(c, "") for c in report.columns), row, reason]
-        for row, shown, reason in report.flagged_rows
+        [*(shown.get(c, "") for c in report.columns), row, reason, refs.get(row, "")]
+        for row, shown, reason, _ in report.flagged_rows
     )
     return write_table(out, headers, rows, sheet="待改正")

@@ -28,6 +28,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "housing": ("房屋性质", "住房性质", "housing"),
     "note": ("备注", "note"),
     "registered_on": ("登记日期", "登记时间", "registered_on"),
+    # Not a household's field: the errors workbook's reference to the values held for the row
+    # (roster/held), restored on import.
+    "held": ("还原凭据", "held"),
 }
 REQUIRED = ("community", "building", "room", "head_name")
 HEADERS = {name: names[0] for name, names in COLUMNS.items()}

@@ -44,27 +44,56 @@ EXPORT_FIELDS = (
 )
 
 
-def unmasking_staff(session: Session, actor: str | None) -> str:
-    """Who asks to see numbers in full: a registered staff member, checked before anything
-    unmasked is shown or written."""
-    from redprop.units.staff import get_staff
+def unmasking_staff(
+    session: Session,
+    actor: str | None,
+    *,
+    community: str | None = None,
+    grid: str | None = None,
+    household: Household | None = None,
+) -> str:
+    """Who asks to see numbers in full: a staff member whose role and unit allow "roster unmask"
+    over what is shown (units.authority), checked before anything unmasked is shown or written."""
+    from redprop.units.authority import authorize, reach, reach_named
 
     if not actor:
         raise UsageProblem(
             "显示完整身份证号和电话须用 --as 姓名 指明是谁在查看（会被记录）",
             "Unmasking needs --as NAME: who is looking is recorded",
         )
-    return get_staff(session, actor).name
+    if household is not None:
+        where = reach(session, grid_id=household.grid_id)
+        return authorize(session, actor, "roster unmask", where).name
+    return authorize(
+        session,
+        actor,
+        "roster unmask",
+        lambda m: reach_named(session, actor=m, community=community, grid=grid),
+    ).name
 
 
 def record_unmask(
     session: Session, *, actor: str | None, command: str, scope: str, rows: int
 ) -> None:
-    """Unmasking is itself recorded: who, when, which command, what."""
-    name = unmasking_staff(session, actor)
+    """Unmasking is itself recorded: who, when, which command, what (the caller checked that
+    `actor` may, with unmasking_staff)."""
+    from redprop.units.authority import acting
+
+    name = acting(session, actor).name
     at = clock_now().astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
     session.add(UnmaskLog(at=at, actor=name, command=command, scope=scope, rows=rows))
     session.flush()
+    # Also in the hash-chained admin log, so a request deleted from unmask_log shows.
+    from redprop.core.adminlog import record
+
+    record(
+        session,
+        actor=name,
+        command=f"unmask: {command}",
+        target=scope,
+        data={"rows": rows},
+        at=at,
+    )
 
 
 def _query(
@@ -190,6 +219,7 @@ def show_household(
     building = session.get_one(Building, h.building_id)
     compound = session.get(Compound, building.compound_id) if building.compound_id else None
     if unmask:
+        unmasking_staff(session, actor, household=h)
         record_unmask(session, actor=actor, command="roster show", scope=ref, rows=1)
     return _row(
         h,
@@ -218,7 +248,8 @@ def export_roster(
             "导出文件须以 .xlsx 或 .csv 结尾", "The export file must end in .xlsx or .csv"
         )
     if unmask:
-        unmasking_staff(session, actor)  # refuse before a single full number is written
+        # refuse before a single full number is written
+        unmasking_staff(session, actor, community=community, grid=grid)
     query = _query(session, community=community, grid=grid, building=None)
 
     def rows() -> Iterator[list[Any]]:

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from redprop.core.bulk import BackgroundInserts, paused_gc
 from redprop.core.importreport import ImportReport
+from redprop.core.models import Staff
 from redprop.roster.changes import INSERT_COLUMNS, Changes, load_stored
 from redprop.roster.file import COLUMNS, RosterFile, start_reading
-from redprop.roster.places import Places, load_units
+from redprop.roster.held import Restorer
+from redprop.roster.places import Places, import_scope, load_units
 from redprop.roster.rows import RowChecker
 
 
@@ -31,11 +33,15 @@ def import_roster(
     atomic: bool = False,
     create_units: bool = False,
     reading: Future[RosterFile] | None = None,
+    actor: Staff | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """Import a roster file. Raises InputFileError when the file can't be used at all; otherwise
     returns the report (rows rejected or not). Stores nothing on dry_run, or when atomic and any
     row is rejected. `reading` is the file already being read (start_reading), if the caller
-    started it before opening the ledger."""
+    started it before opening the ledger. `actor`, the importing staff member, may only write
+    households in their own unit (units.authority); None is the ledger's own setup. `replace`
+    lets a row name a new head at an address whose stored head has an ID (a move-out/move-in)."""
     with paused_gc():
         if reading is None:
             reading = start_reading(path, sheet)
@@ -46,17 +52,20 @@ def import_roster(
         header = found.header
         report = ImportReport(file=str(path), sheet=found.sheet.name, dry_run=dry_run)
         report.ignored_columns = header.unknown
-        report.columns = [c for c in COLUMNS if c in header.columns]
+        report.columns = [c for c in COLUMNS if c in header.columns and c != "held"]
         savepoint = session.begin_nested()
         sqlite = session.connection().dialect.name == "sqlite"
-        writer = None
-        if not dry_run and not create_units and sqlite:
-            # New households are written while the next rows are checked (creating units
-            # needs the connection in between, so that import writes at the end).
-            raw = session.connection().connection.driver_connection
-            writer = BackgroundInserts(raw, "household", INSERT_COLUMNS)
+        writer = _writer(session) if sqlite and not dry_run and not create_units else None
         changes = Changes(report, stored, header.columns, writer)
-        places = Places(session, units, create_units=create_units, created=report.created_units)
+        # A corrected errors workbook: its masked IDs and phones come back from what is held.
+        restorer = Restorer(session, header.columns) if "held" in header.columns else None
+        places = Places(
+            session,
+            units,
+            create_units=create_units,
+            created=report.created_units,
+            scope=import_scope(session, actor),
+        )
         checker = RowChecker(
             report,
             header,
@@ -66,6 +75,8 @@ def import_roster(
             strict=strict,
             errors=found.errors,
             dates_as_text=sqlite,
+            replace=replace,
+            restorer=restorer,
         )
         try:
             checker.run(found.sheet)
@@ -85,6 +96,15 @@ def import_roster(
             savepoint.rollback()
             return report
         changes.store(session)
+        if restorer is not None:
+            restorer.purge_used()
         savepoint.commit()
         report.stored = True
         return report
+
+
+def _writer(session: Session) -> BackgroundInserts:
+    """New households are written while the next rows are checked (SQLite; creating units needs
+    the connection in between, so that import writes at the end)."""
+    raw = session.connection().connection.driver_connection
+    return BackgroundInserts(raw, "household", INSERT_COLUMNS)

@@ -10,7 +10,8 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.core.models import Building, Community, Compound, Grid, Street
+from redprop.core.models import Building, Community, Compound, Grid, Staff, Street
+from redprop.core.vocab import Role
 from redprop.roster.cells import Message
 
 # A household's address, the key of everything an import compares: (building id, unit, room).
@@ -34,6 +35,49 @@ class Place(NamedTuple):
     grid_id: int | None
     building: BuildingRef | None
     errors: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The households an importing staff member may write (units.authority "roster import"):
+    those of `communities`, and of `grid_id` when they are a grid team's. None: the admin's, all."""
+
+    who: str
+    communities: frozenset[int]
+    grid_id: int | None
+
+    def outside(
+        self, community_id: int, community: str, building: BuildingRef | None, grid_id: int | None
+    ) -> list[Message]:
+        if community_id not in self.communities:
+            where = f"社区“{community}”"
+        elif self.grid_id is not None and (building.grid_id if building else grid_id) not in (
+            self.grid_id,
+            None,
+        ):
+            where = "该楼栋所在网格"
+        else:
+            return []
+        return [
+            Message(
+                "community",
+                f"{where}不在{self.who}的辖区内；请由所在社区或网格的工作人员导入",
+                f"the row is outside {self.who}'s unit; the staff of its community or grid import it",
+            )
+        ]
+
+
+def import_scope(session: Session, actor: Staff | None) -> Scope | None:
+    """What `actor` may import (see Scope)."""
+    if actor is None or actor.role == Role.admin:
+        return None
+    if actor.grid_id is not None:
+        grid = session.get_one(Grid, actor.grid_id)
+        return Scope(actor.name, frozenset({grid.community_id}), grid.id)
+    if actor.community_id is not None:
+        return Scope(actor.name, frozenset({actor.community_id}), None)
+    ids = session.scalars(select(Community.id).where(Community.street_id == actor.street_id))
+    return Scope(actor.name, frozenset(ids), None)
 
 
 @dataclass
@@ -69,8 +113,15 @@ class Places:
     grid, building) as written, until --create-units adds a unit."""
 
     def __init__(
-        self, session: Session, units: Units, *, create_units: bool, created: list[str]
+        self,
+        session: Session,
+        units: Units,
+        *,
+        create_units: bool,
+        created: list[str],
+        scope: Scope | None = None,
     ) -> None:
+        self.scope = scope
         self.session = session
         self.units = units
         self.create_units = create_units
@@ -132,6 +183,8 @@ class Places:
                         f"building {building_no} belongs to another grid, not '{grid_text}'",
                     )
                 )
+        if self.scope is not None and community_id is not None:
+            errors += self.scope.outside(community_id, community_name, building, grid_id)
         if create and building is None and building_no and not grid_text:
             errors.append(
                 Message(

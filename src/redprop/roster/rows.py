@@ -11,14 +11,15 @@ from typing import Any
 
 from redprop.core import fields
 from redprop.core.config import now
-from redprop.core.ids import IdChecks, mask_id
+from redprop.core.ids import IdChecks, mask_id, scrub
 from redprop.core.importreport import FlaggedRow, ImportReport, Problem
 from redprop.excel.read import Header, Sheet
 from redprop.roster import cells
 from redprop.roster.cells import Checked, Message
-from redprop.roster.changes import FLAG_ORDER, Changes
+from redprop.roster.changes import AT, FLAG_ORDER, Changes
 from redprop.roster.errorsbook import shown_cells
 from redprop.roster.file import HEADERS
+from redprop.roster.held import Restorer, full_values
 from redprop.roster.places import Address, Place, Places
 
 CHUNK = 4096
@@ -55,6 +56,29 @@ _STORED_IN = {
 }
 _COLUMN = {"head": "head_name"}
 _COLUMN.update((k, k) for k in _STORED_IN if k not in _COLUMN)
+
+_MASKED_PHONE_NEW = Message(
+    "phone",
+    "电话是脱敏值（含 *），这一户是新的或换了户主，无法保留；请填写完整号码",
+    "the phone is masked (has *) and the household is new or has a new head, so it was not "
+    "kept; enter the full number",
+)
+
+
+def _same_head(stored: str, given: str) -> bool:
+    """The same head: as stored, or as a masked export shows it (an ID typed into the name)."""
+    return given == stored or ("*" in given and scrub(stored) == given)
+
+
+def _other_person(old_head: str, old_id: str, head: str) -> Message:
+    return Message(
+        "head_name",
+        f"该地址登记的户主是“{old_head}”（身份证号 {mask_id(old_id)}），本行户主“{head}”却没有"
+        "完整身份证号；若确已换户主，请填写新户主的完整身份证号，或加 --replace 导入",
+        f"the household here is '{old_head}' (ID {mask_id(old_id)}), and this row names "
+        f"'{head}' without a full ID; if the head has changed, give the new head's full ID, "
+        "or import with --replace",
+    )
 
 
 @dataclass(slots=True)
@@ -93,7 +117,11 @@ class RowChecker:
         strict: bool,
         errors: set[tuple[int, int]],
         dates_as_text: bool,
+        replace: bool = False,
+        restorer: Restorer | None = None,
     ) -> None:
+        self.replace = replace
+        self.restorer = restorer
         self.report = report
         self.header = header
         self.cols = header.columns
@@ -136,6 +164,8 @@ class RowChecker:
             if cells.skippable(raw):
                 report.skipped += 1
                 continue
+            if self.restorer is not None:
+                self.restorer.restore(raw)
             report.read += 1
             numbers.append(idx + 1)
             raws.append(raw)
@@ -242,16 +272,15 @@ class RowChecker:
             if place.building is not None:
                 key = (place.building.id, c.unit[i], room)
 
-        # A masked ID (from an export) keeps what is stored; a new household has nothing stored,
-        # so it is lost: a missing ID, said so. (A masked phone is simply not kept.)
-        if keep_id and key is not None and key not in self.changes.stored:
-            flags.append("no_id")
-            (errors if self.strict else warnings).append(_MASKED_NEW)
         hukou, housing, note = c.hukou[i], c.housing[i], c.note[i]
         if not errors and key is not None:
             entry = (head, id_number, phone, persons, hukou, housing, note, registered, excel_row)
             if self._met_before(key, entry, errors):
                 return
+        if key is not None and not errors:
+            id_number, phone, keep_id, keep_phone = self._who(
+                key, head, (id_number, phone, keep_id, keep_phone), errors, warnings, flags
+            )
         if errors or warnings:
             self._flag(excel_row, raw, errors, warnings)
             if errors:
@@ -272,6 +301,46 @@ class RowChecker:
             ",".join(f for f in FLAG_ORDER if f in flags) if flags else "",
         )
         self.changes.classify(key, place.community_id, values, flags, keep_id, keep_phone)  # type: ignore[arg-type]
+
+    def _who(
+        self,
+        key: Address,
+        head: str,
+        given: tuple[Any, Any, bool, bool],
+        errors: list[Message],
+        warnings: list[Message],
+        flags: list[str],
+    ) -> tuple[Any, Any, bool, bool]:
+        """Who the row says lives at `key`, against who is stored there. A masked ID or phone
+        (from an export) keeps the stored one only for the same person; a new household has
+        nothing stored, so it is lost, said so. A different head while the stored one has an ID
+        the row doesn't carry in full is refused unless --replace: nothing changes who a
+        household is without saying so."""
+        id_number, phone, keep_id, keep_phone = given
+        problems = errors if self.strict else warnings
+        stored = self.changes.stored.get(key)
+        if stored is not None and _same_head(stored[1 + AT["head_name"]], head):
+            return given
+        if stored is not None:
+            old_head, old_id = stored[1 + AT["head_name"]], stored[1 + AT["id_number"]]
+            if old_id and (keep_id or not id_number) and not self.replace:
+                errors.append(_other_person(old_head, old_id, head))
+                return given
+            warnings.append(
+                Message(
+                    "head_name",
+                    f"户主由“{old_head}”改为“{head}”",
+                    f"the head changes from '{old_head}' to '{head}'",
+                )
+            )
+        if keep_id:  # nothing stored is this person's
+            id_number, keep_id = None, False
+            flags.append("no_id")
+            problems.append(_MASKED_NEW)
+        if keep_phone:
+            phone, keep_phone = None, False
+            problems.append(_MASKED_PHONE_NEW)
+        return id_number, phone, keep_id, keep_phone
 
     def _create_units(self, c: Columns, i: int, raw: list[Any], place: Place) -> Place:
         compound = cells.text(raw[self.cols["compound"]]) if "compound" in self.cols else ""
@@ -374,4 +443,5 @@ class RowChecker:
         found += (self.problem(excel_row, "warning", message) for message in warnings)
         reason = "；".join(p.zh for p in found)
         shown = shown_cells(raw, self.cols, report.columns)
-        report.flagged_rows.append(FlaggedRow(excel_row, shown, reason))
+        held = full_values(raw, self.cols)
+        report.flagged_rows.append(FlaggedRow(excel_row, shown, reason, held))

@@ -33,7 +33,6 @@ from redprop.servicelists.rules import (
     DemandState,
 )
 from redprop.units.org import get_community, get_grid
-from redprop.units.staff import acting_staff
 
 
 def get_demand_category(session: Session, name: str) -> DemandCategory:
@@ -71,10 +70,18 @@ def _when(at: datetime | None, demand: Demand | None, action: DemandAction) -> d
     )
 
 
-def _actor(session: Session, actor: str | None, demand: Demand | None, action: DemandAction) -> str:
-    """Every step records who took it: a registered staff member."""
-    refuse = lambda zh, en: _refusal(demand, action, zh, en)  # noqa: E731
-    return acting_staff(session, actor, refuse=refuse).name
+def _actor(
+    session: Session, actor: str | None, demand: Demand | None, action: DemandAction, grid_id: int
+) -> str:
+    """Every step records who took it: a staff member whose role and unit allow it over the
+    demand's grid (units.authority)."""
+    from redprop.units.authority import NotAllowed, authorize, reach
+
+    command = "service demand add" if action is DemandAction.add else "service demand step"
+    try:
+        return authorize(session, actor, command, reach(session, grid_id=grid_id)).name
+    except NotAllowed as exc:
+        raise _refusal(demand, action, exc.zh, exc.en) from None
 
 
 def add_demand(
@@ -91,8 +98,8 @@ def add_demand(
 ) -> Demand:
     from redprop.roster.households import find_household
 
-    who = _actor(session, actor, None, DemandAction.add)
     grid_row = get_grid(session, grid)
+    who = _actor(session, actor, None, DemandAction.add, grid_row.id)  # type: ignore[arg-type]
     category_row = get_demand_category(session, "微心愿" if wish and not category else category)
     text = clean_text(summary)
     if not text:
@@ -154,7 +161,7 @@ def step_demand(
     row = DEMANDS.rule(demand.number, before, action)
     # Who and when are checked before anything about the demand changes: a refusal writes nothing.
     moment = _when(at, demand, action)
-    who = _actor(session, actor, demand, action)
+    who = _actor(session, actor, demand, action, demand.grid_id)
     given = DEMANDS.read(
         row,
         facts,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from redprop.core.chain import link
 from redprop.core.eventlog import GENESIS, ChainProblem, check_chain, data_text, digest, stamp
 from redprop.core.models import Demand, DemandEvent
 from redprop.servicelists.rules import DEMANDS, DemandAction, DemandState, Refused
@@ -67,6 +68,7 @@ def append(
     event.hash = demand.last_hash = event_hash(demand.number, event)
     session.add(event)
     session.flush()
+    link(session, "demand", event.id, event.hash, recorded_at)  # type: ignore[arg-type]
     return event
 
 

@@ -61,12 +61,25 @@ def check_phone(value: str | None) -> str | None:
 
 
 def add_staff(
-    session: Session, *, name: str, role: str, unit: str, phone: str | None = None
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    unit: str,
+    phone: str | None = None,
+    by: Staff | None = None,
 ) -> Staff:
+    """Register (or re-activate) a staff member. `by`, the acting member, may only register
+    roles below their own (units.authority.check_rank); None is the ledger's own setup (init,
+    the demo)."""
+    from redprop.units.authority import check_rank
+
     name = clean_text(name)
     if not name:
         raise UsageProblem("姓名不能为空", "The name can't be empty")
     role_code = parse_role(role)
+    if by is not None:
+        check_rank(by, role_code, ("登记", "register"))
     unit_row = resolve_unit(session, unit)
     kind = _unit_kind(unit_row)
     wanted = ROLE_UNIT[role_code]
@@ -107,9 +120,14 @@ def get_staff(session: Session, name: str, *, active_only: bool = True) -> Staff
     return member
 
 
-def remove_staff(session: Session, *, name: str) -> str:
-    """Delete a staff member nothing refers to; retire one the history names. Returns which."""
+def remove_staff(session: Session, *, name: str, by: Staff | None = None) -> str:
+    """Delete a staff member nothing refers to; retire one the history names. Returns which.
+    `by` may only remove roles below their own, and never themselves."""
+    from redprop.units.authority import check_rank
+
     member = get_staff(session, name)
+    if by is not None:
+        check_rank(by, member.role, ("移除", "remove"))
     if references(session, member):
         member.active = False
         session.add(member)

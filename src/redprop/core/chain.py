@@ -1,0 +1,194 @@
+"""The ledger-wide chain (docs/design.md §11): every event of every log (case events, demand
+events, the admin log) gets one link, numbered 1, 2, 3 … across the whole ledger, each link
+hashing its event's own hash with the link before it. A per-case chain shows an event changed
+inside one case; this one shows a case deleted whole, an event dropped with its case's counters
+set back, or one log rewritten and re-hashed: the links stop matching, and a fingerprint
+(a link's number and hash) printed on a signed month's workbook proves the chain up to that
+point is the one that was signed.
+
+Appending takes the next number from a counter row inside the command's transaction, so on
+PostgreSQL concurrent writers take turns at the chain's head (the row stays locked until
+commit) and no two links share a number or a predecessor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from redprop.core.eventlog import GENESIS, digest
+
+COUNTER = "ledger-chain"
+SOURCES = ("case", "demand", "admin")  # which log a link's event is in
+
+
+def link_hash(seq: int, source: str, event_id: int, event_hash: str, prev: str) -> str:
+    """A link's hash. The payload's fields and their order are fixed for good."""
+    return digest([seq, source, event_id, event_hash, prev])
+
+
+def link(
+    session: Session, source: str, event_id: int, event_hash: str, recorded_at: datetime
+) -> int:
+    """Append the link of one event (already flushed, so it has its id); returns its number."""
+    from redprop.core.db import bump_counter
+    from redprop.core.models import ChainLink
+
+    seq = bump_counter(session, _table("counter"), name=COUNTER)
+    links = _table("chain_link")
+    prev = session.scalar(select(links.c.hash).where(links.c.seq == seq - 1)) if seq > 1 else None
+    session.add(
+        ChainLink(
+            seq=seq,
+            source=source,
+            event_id=event_id,
+            event_hash=event_hash,
+            recorded_at=recorded_at,
+            prev_hash=prev or GENESIS,
+            hash=link_hash(seq, source, event_id, event_hash, prev or GENESIS),
+        )
+    )
+    session.flush()
+    return seq
+
+
+# -- the fingerprint ---------------------------------------------------------------------------
+
+
+def fingerprint_text(seq: int, hash_: str) -> str:
+    """How a fingerprint is printed: the link's number and the first 16 hex digits of its hash
+    (64 bits: no one finds another chain that matches them)."""
+    return f"{seq}-{hash_[:16]}"
+
+
+def fingerprint(session: Session, upto: datetime | None = None) -> str | None:
+    """The fingerprint of the last link recorded at or before `upto` (the whole chain without
+    it); None for a ledger with no events yet."""
+    links = _table("chain_link")
+    query = select(links.c.seq, links.c.hash).order_by(links.c.seq.desc()).limit(1)
+    if upto is not None:
+        query = query.where(links.c.recorded_at <= upto)
+    row = session.execute(query).first()
+    return fingerprint_text(row[0], row[1]) if row else None
+
+
+def parse_fingerprint(text: str) -> tuple[int, str] | None:
+    seq, _, prefix = text.strip().partition("-")
+    if not seq.isdigit() or len(prefix) != 16 or any(c not in "0123456789abcdef" for c in prefix):
+        return None
+    return int(seq), prefix
+
+
+# -- verifying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    where: str
+    zh: str
+    en: str
+
+
+def _table(name: str) -> Any:
+    from redprop.core.models import SQLModel
+
+    return SQLModel.metadata.tables[name]
+
+
+def _event_hashes(session: Session, source: str) -> Iterator[tuple[int, str]]:
+    table = _table({"case": "case_event", "demand": "demand_event", "admin": "admin_event"}[source])
+    yield from session.execute(select(table.c.id, table.c.hash).order_by(table.c.id))  # type: ignore[misc]
+
+
+def verify_links(session: Session) -> tuple[list[LinkProblem], dict[int, str]]:
+    """Every link numbered 1..n, pointing at the one before and hashing right; every event of
+    every log linked exactly once, with the hash it has now. Returns the problems and, for the
+    fingerprint check, each link's hash by number."""
+    links = _table("chain_link")
+    problems: list[LinkProblem] = []
+    hashes: dict[int, str] = {}
+    linked: dict[str, dict[int, str]] = {s: {} for s in SOURCES}
+    prev = GENESIS
+    c = links.c
+    rows = session.execute(
+        select(c.seq, c.source, c.event_id, c.event_hash, c.prev_hash, c.hash).order_by(c.seq)
+    )
+    for expected, (seq, source, event_id, event_hash, prev_hash, hash_) in enumerate(rows, 1):
+        if seq != expected:
+            problems.append(_gap(expected))
+            break
+        if prev_hash != prev or link_hash(seq, source, event_id, event_hash, prev) != hash_:
+            problems.append(
+                LinkProblem(f"链 #{seq}", f"第 {seq} 环被改动", f"link {seq} was altered")
+            )
+            break
+        hashes[seq] = prev = hash_
+        linked[source][event_id] = event_hash
+    for source in SOURCES:
+        problems += _match_events(session, source, linked[source])
+    return problems, hashes
+
+
+def _gap(seq: int) -> LinkProblem:
+    return LinkProblem(
+        f"链 #{seq}", f"第 {seq} 环缺失或次序被改动", f"link {seq} is missing or out of order"
+    )
+
+
+def _match_events(session: Session, source: str, linked: dict[int, str]) -> list[LinkProblem]:
+    noun = {"case": ("案件事件", "case event"), "demand": ("需求事件", "demand event")}.get(
+        source, ("管理日志", "admin log entry")
+    )
+    problems = []
+    for event_id, hash_ in _event_hashes(session, source):
+        expected = linked.pop(event_id, None)
+        if expected is None:
+            problems.append(
+                LinkProblem(
+                    f"{source} #{event_id}",
+                    f"{noun[0]} #{event_id} 不在账本链中（是后来插入的）",
+                    f"{noun[1]} #{event_id} is not in the ledger chain (inserted later)",
+                )
+            )
+        elif expected != hash_:
+            problems.append(
+                LinkProblem(
+                    f"{source} #{event_id}",
+                    f"{noun[0]} #{event_id} 与账本链记录的哈希不符（被改动后重算）",
+                    f"{noun[1]} #{event_id} does not match its link's hash (altered, re-hashed)",
+                )
+            )
+    for event_id in sorted(linked):
+        problems.append(
+            LinkProblem(
+                f"{source} #{event_id}",
+                f"{noun[0]} #{event_id} 在账本链中，却已被删除",
+                f"{noun[1]} #{event_id} is in the ledger chain but was deleted",
+            )
+        )
+    return problems
+
+
+def check_fingerprint(hashes: dict[int, str], given: str) -> LinkProblem | None:
+    """Whether the chain as it is now holds the link a signed workbook printed."""
+    parsed = parse_fingerprint(given)
+    if parsed is None:
+        return LinkProblem(
+            given,
+            f"“{given}”不是账本指纹；指纹形如 1234-0123456789abcdef（见月度台账签字处）",
+            f"'{given}' is not a ledger fingerprint; it looks like 1234-0123456789abcdef",
+        )
+    seq, prefix = parsed
+    if hashes.get(seq, "")[:16] != prefix:
+        return LinkProblem(
+            given,
+            f"指纹 {given} 与账本不符：签字时的记录之后被改动过（或不是这个账本）",
+            f"the fingerprint {given} does not match: records up to the signed point were "
+            "changed since (or this is another ledger)",
+        )
+    return None
