@@ -166,11 +166,12 @@ def test_export_then_import_into_a_fresh_ledger_gives_the_same_lists(
         "资源清单": 3,
         "服务清单": 3,
         "服务记录": 3,
+        "需求办理记录": 13,  # every step of every demand (issue 13's lossless round trip)
     }
 
     # The file: Chinese headers, no formula anywhere, phones only masked.
     wb = load_workbook(out)
-    assert wb.sheetnames == ["需求清单", "资源清单", "服务清单", "服务记录"]
+    assert wb.sheetnames == ["需求清单", "资源清单", "服务清单", "服务记录", "需求办理记录"]
     headers = {ws.title: [c.value for c in ws[1]] for ws in wb.worksheets}
     assert headers == {
         "需求清单": [
@@ -196,6 +197,16 @@ def test_export_then_import_into_a_fresh_ledger_gives_the_same_lists(
         ],
         "服务清单": ["项目名称", "类别", "社区", "小区", "资源编号", "状态"],
         "服务记录": ["服务项目", "社区", "服务日期", "服务人数", "志愿者人次", "备注", "需求编号"],
+        "需求办理记录": [
+            "需求编号",
+            "序号",
+            "操作",
+            "时间",
+            "操作人",
+            "说明",
+            "认领资源",
+            "满意度",
+        ],
     }
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
@@ -234,7 +245,9 @@ def test_export_then_import_into_a_fresh_ledger_gives_the_same_lists(
             again = import_lists(s, path=out, actor=ADMIN)
             assert (again.read, again.new, again.unchanged, again.rejected) == (15, 0, 15, 0)
             assert lists(s) == expected
-            assert s.scalar(select(func.count()).select_from(DemandEvent)) == 10
+            assert (
+                s.scalar(select(func.count()).select_from(DemandEvent)) == 13
+            )  # every step of the source, no more, no fewer
     finally:
         engine.dispose()
 

@@ -26,6 +26,7 @@ from redprop.excel.read import (
     parse_date,
     read_sheets,
 )
+from redprop.servicelists import history
 from redprop.servicelists.demands import (
     DemandFacts,
     add_demand,
@@ -98,6 +99,7 @@ SHEETS = (
     ("资源清单", RESOURCE_COLS),
     ("服务清单", ITEM_COLS),
     ("服务记录", RECORD_COLS),
+    (history.SHEET, history.COLS),  # every demand's steps: the round trip loses nothing
 )
 
 
@@ -160,6 +162,7 @@ def export_lists(session: Session, *, out: Path) -> dict[str, int]:
             ]
             for r in list_records(session)
         ],
+        history.SHEET: history.event_rows(session),
     }
     for name, cols in SHEETS:
         ws = wb.create_sheet(name)
@@ -192,6 +195,8 @@ def import_lists(session: Session, *, path: Path, actor: str | None) -> ImportRe
     # Resources first: demands and items refer to them.
     order = ["资源清单", "服务清单", "需求清单", "服务记录"]
     by_name = {s.name: s for s in sheets}
+    steps = _steps(by_name.get(history.SHEET))
+    handlers["需求清单"] = lambda s, row, a: _demand_row(s, row, a, steps)
     for name in order:
         sheet = by_name.get(name)
         cols = dict(SHEETS)[name]
@@ -283,7 +288,35 @@ def _item_row(session: Session, row: dict[str, Any], actor: str | None) -> str:
     return "new"
 
 
-def _demand_row(session: Session, row: dict[str, Any], actor: str | None) -> str:
+def _created_at(row: dict[str, Any]) -> datetime:
+    created = row.get("created_at")
+    if isinstance(created, datetime):
+        return created
+    day = parse_date(created)
+    text = _t(row, "created_at")
+    try:
+        if len(text) > 10:
+            return datetime.fromisoformat(text)
+        if day:
+            return datetime.combine(day, time(9))
+    except ValueError:
+        pass
+    raise RedpropError(
+        "登记时间为空或无法识别；请写成 2026-11-03 09:30", "created_at is empty or can't be read"
+    )
+
+
+def _steps(sheet: Sheet | None) -> dict[str, list[dict[str, Any]]]:
+    header = find_header(sheet, history.COLS) if sheet is not None else None
+    return history.read_steps(sheet, header) if header is not None else {}
+
+
+def _demand_row(
+    session: Session,
+    row: dict[str, Any],
+    actor: str | None,
+    steps: dict[str, list[dict[str, Any]]] | None = None,
+) -> str:
     number = _t(row, "number")
     if number:
         try:
@@ -291,24 +324,8 @@ def _demand_row(session: Session, row: dict[str, Any], actor: str | None) -> str
             return "unchanged"
         except RedpropError:
             pass
-    created = row.get("created_at")
-    when = created if isinstance(created, datetime) else None
-    if when is None:
-        day = parse_date(created)
-        text = _t(row, "created_at")
-        try:
-            when = (
-                datetime.fromisoformat(text)
-                if len(text) > 10
-                else (datetime.combine(day, time(9)) if day else None)
-            )
-        except ValueError:
-            when = None
-    if when is None:
-        raise RedpropError(
-            "登记时间为空或无法识别；请写成 2026-11-03 09:30",
-            "created_at is empty or can't be read",
-        )
+    found = steps.get(number) if number and steps else None
+    when = history.step_time(found[0]) if found else _created_at(row)
     demand = add_demand(
         session,
         grid=_t(row, "grid"),
@@ -319,6 +336,10 @@ def _demand_row(session: Session, row: dict[str, Any], actor: str | None) -> str
         at=when,
         number=number or None,
     )
+    if found:
+        # The file holds the demand's steps: each taken again at its own time.
+        history.replay(session, demand.number, found, actor)
+        return "new"
     state = _code(_t(row, "state") or "待认领", STATES)
     if state not in STATES:
         raise RedpropError(
