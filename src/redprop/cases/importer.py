@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from redprop.cases import history
 from redprop.cases.actions import Facts, NewCase, act, register_case, resolve_actor
 from redprop.cases.rules import IMPORT_ROLES, LEVELS, Action, Level, Severity
 from redprop.core import vocab
@@ -77,7 +78,12 @@ def import_cases(
             f"导入台账须由管理员或街道工作人员操作，{who.name} 是 {who.role}",
             f"Importing a ledger needs an admin or street staff member; {who.name} is {who.role}",
         )
-    chosen, header = pick_sheet(read_sheets(path), COLUMNS, REQUIRED, path=path)
+    sheets = read_sheets(path)
+    if history.is_history(sheets):  # a `case export`: every case with all its steps
+        return history.import_history(
+            session, path=path, sheets=sheets, actor=who.name, dry_run=dry_run
+        )
+    chosen, header = pick_sheet(sheets, COLUMNS, REQUIRED, path=path)
     report = ImportReport(file=str(path), sheet=chosen.name, dry_run=dry_run)
     report.ignored_columns = header.unknown
     report.columns = [c for c in COLUMNS if c in header.columns]

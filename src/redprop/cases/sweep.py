@@ -13,11 +13,12 @@ from sqlmodel import col
 
 from redprop.cases.clock import RUNNING
 from redprop.cases.log import append, apply_status, status_of
-from redprop.cases.rules import SWEEP_REASONS, SYSTEM_ACTOR, Step, step, sweep_action
+from redprop.cases.rules import SWEEP_REASONS, SYSTEM_ACTOR, Settings, Step, step, sweep_action
 from redprop.cases.settings import load_calendar, load_settings
 from redprop.core.config import local, local_now
 from redprop.core.errors import UsageProblem
 from redprop.core.models import Case
+from redprop.core.workdays import Calendar
 
 
 @dataclass
@@ -50,26 +51,36 @@ def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
     ).all()
     done: list[Swept] = []
     for case in overdue:
-        before = status_of(case)
-        action = sweep_action(before.level, case.supervised, settings)  # type: ignore[arg-type]
-        if action is None:
-            continue
-        after = step(before, Step(action, today), number=case.number, settings=settings, cal=cal)
-        due_before = case.due_on
-        apply_status(case, after, cal)
-        append(
-            session,
-            case,
-            action=action,
-            before=before,
-            after=after,
-            at=moment,
-            actor=SYSTEM_ACTOR,
-            staff_id=None,
-            reason=SWEEP_REASONS[action],
-            data={"swept": True},
-        )
-        done.append(
-            Swept(case.number, action.value, str(before.level), str(after.level), due_before)
-        )
+        swept = sweep_case(session, case, moment, settings, cal)
+        if swept is not None:
+            done.append(swept)
     return done
+
+
+def sweep_case(
+    session: Session, case: Case, moment: datetime, settings: Settings, cal: Calendar
+) -> Swept | None:
+    """The sweep's one step on one overdue case, as the system (also what replaying an
+    exported history does with a swept event, cases/history)."""
+    before = status_of(case)
+    action = sweep_action(before.level, case.supervised, settings)  # type: ignore[arg-type]
+    if action is None:
+        return None
+    after = step(
+        before, Step(action, moment.date()), number=case.number, settings=settings, cal=cal
+    )
+    due_before = case.due_on
+    apply_status(case, after, cal)
+    append(
+        session,
+        case,
+        action=action,
+        before=before,
+        after=after,
+        at=moment,
+        actor=SYSTEM_ACTOR,
+        staff_id=None,
+        reason=SWEEP_REASONS[action],
+        data={"swept": True},
+    )
+    return Swept(case.number, action.value, str(before.level), str(after.level), due_before)

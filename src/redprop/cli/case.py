@@ -411,6 +411,34 @@ def category_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="�
     typer.echo(st.t(f"已新增纠纷类型：{name}", f"Added the category: {name}"))
 
 
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="导出到 .xlsx")],
+    unmask: Annotated[
+        bool, typer.Option("--unmask", help="简要情况、当事人等原文导出（会记录是谁导出）")
+    ] = False,
+) -> None:
+    """导出全部案件及其每一步办理记录和层级设置（案件、办理记录、层级设置 三张表）；导入空账本后各月统计不变。
+    例：redprop case export 案件.xlsx"""
+    from redprop.cases.history import export_cases
+
+    st = state(ctx)
+    with st.session(write=unmask) as session:
+        if unmask:
+            from redprop.roster.households import record_unmask, unmasking_staff
+
+            name = unmasking_staff(session, st.actor)  # the whole ledger: the admin's
+            record_unmask(session, actor=name, command="case export", scope=out.name, rows=0)
+        counts = export_cases(session, out=out, unmask=unmask)
+    typer.echo(
+        st.t(
+            f"已导出 {counts['案件']} 件案件、{counts['办理记录']} 条办理记录到 {out}",
+            f"Exported {counts['案件']} cases and {counts['办理记录']} steps to {out}",
+        )
+    )
+
+
 @app.command("import")
 def import_(
     ctx: typer.Context,
