@@ -69,6 +69,7 @@ def test_a_case_deleted_whole_shows(cli, ledger) -> None:
     )
     said = _failed(cli)
     assert "在账本链中，却已被删除" in said and "案件事件 #" in said
+    assert f"案件编号 {n} 缺失（案件被删除）" in said
 
 
 def test_a_last_event_dropped_with_the_counters_set_back_shows(cli, ledger) -> None:

@@ -156,3 +156,13 @@ def test_a_database_refusal_never_prints_the_statement_parameters() -> None:
         "没有保存任何内容，请检查所填的值"
     )
     assert _database_refusal(ValueError("x"), "zh") is None
+
+
+def test_an_odd_phone_past_its_bound_is_refused(cli: Any, ledger: Any, tmp_path: Any) -> None:
+    """Found by the roster fuzzing in CI: an odd phone is kept as written with a warning, and
+    so must fit the column too."""
+    rows = roster_rows()
+    rows[1][8] = "x" * 41
+    result = cli("roster", "import", str(write_csv(tmp_path / "p.csv", rows)), code=3)
+    assert "电话有 41 个字符，超过上限 40 个；请缩短" in result.stdout
+    assert len(db_households(ledger)) == len(CLEAN) - 1

@@ -123,7 +123,7 @@ def check_ledger(engine: Engine, *, fingerprint: str | None = None) -> CheckResu
     if result.revision == SCHEMA_HEAD:
         from sqlalchemy.orm import Session as OrmSession
 
-        from redprop.cases.log import verify_events
+        from redprop.cases.log import number_gaps, verify_events
         from redprop.servicelists.log import verify_demands
 
         with OrmSession(engine) as session:
@@ -142,6 +142,10 @@ def check_ledger(engine: Engine, *, fingerprint: str | None = None) -> CheckResu
                         f"Demand {p.number}: its events were changed outside redprop: {p.en}; "
                         "compare with a backup",
                     )
+                )
+            for p in number_gaps(session):
+                result.problems.append(
+                    (f"{p.zh}；请从备份核对恢复", f"{p.en}; compare with a backup")
                 )
             result.problems += _chain_problems(session, fingerprint)
     return result

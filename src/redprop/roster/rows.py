@@ -229,6 +229,13 @@ class RowChecker:
                 if len(value) > most:
                     message = fields.too_long(field_name, value, most)
                     found.long.setdefault(i, []).append(Message(_COLUMN[name], *message))
+        # A phone that isn't one is kept as written, with a warning: it must still fit.
+        most = fields.bound("household", "phone")
+        for i, phone in enumerate(found.phones):
+            kept = phone.value if type(phone) is Checked else phone
+            if isinstance(kept, str) and most is not None and len(kept) > most:
+                message = Message("phone", *fields.too_long("phone", kept, most))
+                found.long.setdefault(i, []).append(message)
         return found
 
     # -- one row ------------------------------------------------------------------------------
