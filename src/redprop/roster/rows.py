@@ -234,8 +234,8 @@ class RowChecker:
         for i, phone in enumerate(found.phones):
             kept = phone.value if type(phone) is Checked else phone
             if isinstance(kept, str) and most is not None and len(kept) > most:
-                message = Message("phone", *fields.too_long("phone", kept, most))
-                found.long.setdefault(i, []).append(message)
+                said = Message("phone", *fields.too_long("phone", kept, most))
+                found.long.setdefault(i, []).append(said)
         return found
 
     # -- one row ------------------------------------------------------------------------------
