@@ -65,11 +65,13 @@ def print_report(st: State, report: ImportReport, *, verbose: int = 0) -> None:
                 )
             )
     if report.created_units:
-        typer.echo(st.t("已创建：", "Created: ") + scrub("、".join(report.created_units)))
+        typer.echo(
+            st.t("已创建：", "Created: ") + scrub(st.t("、", ", ").join(report.created_units))
+        )
     if report.ignored_columns:
         typer.echo(
             st.t("已忽略未知的列：", "Ignored unknown columns: ")
-            + scrub("、".join(report.ignored_columns)),
+            + scrub(st.t("、", ", ").join(report.ignored_columns)),
             err=True,
         )
 

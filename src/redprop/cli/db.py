@@ -136,7 +136,7 @@ def log(
     """管理日志：工作人员、单位、设置、日历、导入和查看完整号码的记录，谁、何时、做了什么。
     例：redprop log --since 2026-11-01"""
     from redprop.cli._shared import stdout
-    from redprop.cli.render import table
+    from redprop.cli.render import logged_entry, table
     from redprop.core.adminlog import entries
     from redprop.core.config import parse_time
 
@@ -146,9 +146,7 @@ def log(
     if as_json:
         emit_json(rows)
         return
-    for r in rows:
-        r["at"] = r["at"].replace("T", " ")
-        r["data"] = ", ".join(f"{k}={v}" for k, v in r["data"].items())
+    rows = [logged_entry(r, st.lang) for r in rows]
     columns = [
         ("at", "时间", "Time"),
         ("actor", "操作人", "Actor"),

@@ -11,7 +11,6 @@ from redprop.cli._shared import (
     JsonOpt,
     bounded,
     emit_json,
-    shown,
     state,
     stdout,
 )
@@ -102,10 +101,16 @@ def _add_show(kind: str, sub: typer.Typer, key_help: str) -> None:
         if as_json:
             emit_json(info)
             return
-        for name, value in info.items():
-            if name == "referred_by":
-                value = ", ".join(f"{t}: {n}" for t, n in value.items()) or "-"
-            typer.echo(f"{name}: {shown(value)}")
+        from redprop.cli.render import fields, joined
+        from redprop.core.vocab import GRID_KINDS, UNIT_FIELDS, label
+
+        lang = st.lang
+        values = info | {"unit": label(UNIT_KINDS, kind, lang)}
+        if "kind" in info:
+            values["kind"] = label(GRID_KINDS, info["kind"], lang)
+        refs = (f"{label(UNIT_KINDS, t, lang)} {n}" for t, n in info["referred_by"].items())
+        values["referred_by"] = joined(refs, lang=lang) or "-"
+        typer.echo("\n".join(fields(values, UNIT_FIELDS, lang=lang)))
 
     show.__doc__ = f"显示一个{zh}及引用它的内容。例：redprop org {kind} show {key_help}"
 

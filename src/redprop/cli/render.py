@@ -9,9 +9,84 @@ from rich.table import Table
 from rich.tree import Tree
 
 from redprop.core.ids import scrub
-from redprop.core.vocab import GRID_KINDS, label
+from redprop.core.vocab import GRID_KINDS, Label, label
 
 Column = tuple[str, str, str]  # (key, zh header, en header)
+
+
+def joined(items: Iterable[str], *, lang: str) -> str:
+    """Several values in one cell: 、 between them in Chinese, a comma in English."""
+    return (", " if lang == "en" else "、").join(items)
+
+
+def bracketed(text: str, aside: str, *, lang: str) -> str:
+    """`text` with `aside` in brackets: 办理中（网格） / in progress (grid)."""
+    return f"{text} ({aside})" if lang == "en" else f"{text}（{aside}）"
+
+
+def fields(
+    values: dict[str, Any], names: dict[str, Label], *, lang: str, masked: bool = True
+) -> list[str]:
+    """A record for `show` as lines of label and value (户主：罗玉福 / Head: 罗玉福), keys
+    named by `names` in the one language (the keys themselves are for --json). Values are
+    scrubbed unless the user asked to unmask."""
+    colon = ": " if lang == "en" else "："
+    texts = {key: "" if value is None else str(value) for key, value in values.items()}
+    return [
+        f"{label(names, key, lang)}{colon}{scrub(text) if masked else text}"
+        for key, text in texts.items()
+    ]
+
+
+def demand_card(detail: dict[str, Any], *, lang: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """A demand for `service demand show`: its fields as lines, and its steps with their
+    action and state in the one language."""
+    from redprop.core.vocab import DEMAND_ACTIONS, DEMAND_FIELDS, DEMAND_STATES
+
+    head = {k: detail[k] or "" for k in DEMAND_FIELDS}
+    head["state"] = label(DEMAND_STATES, detail["state"], lang)
+    events = [
+        {
+            **e,
+            "action": label(DEMAND_ACTIONS, e["action"], lang),
+            "state": label(DEMAND_STATES, e["state"], lang),
+        }
+        for e in detail["events"]
+    ]
+    return fields(head, DEMAND_FIELDS, lang=lang), events
+
+
+def logged_command(command: str, lang: str) -> str:
+    """A command as the admin log and unmask log show it: 登记工作人员 / staff add."""
+    from redprop.core.vocab import LOGGED_COMMANDS, UNMASK_PREFIX, UNMASKED
+
+    if command.startswith(UNMASK_PREFIX):
+        said = UNMASKED[1] if lang == "en" else UNMASKED[0]
+        return said + label(LOGGED_COMMANDS, command.removeprefix(UNMASK_PREFIX), lang)
+    return label(LOGGED_COMMANDS, command, lang)
+
+
+def logged_target(target: str, lang: str) -> str:
+    """What a log entry names, with the codes in it (a role, a whole roster) as words."""
+    from redprop.core.vocab import LOGGED_TARGET_WORDS
+
+    return " ".join(label(LOGGED_TARGET_WORDS, w, lang) for w in target.split(" "))
+
+
+def logged_entry(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+    """An admin log entry for people: the command, the codes in its target (a role) and the
+    names of its counts in the one language."""
+    from redprop.core.vocab import LOGGED_COUNTS
+
+    target = logged_target(entry["target"], lang)
+    data = (", " if lang == "en" else "，").join(
+        f"{label(LOGGED_COUNTS, k, lang)} {v}" for k, v in entry["data"].items()
+    )
+    at = entry["at"].replace("T", " ")
+    return {**entry, "at": at, "command": logged_command(entry["command"], lang)} | {
+        "target": target,
+        "data": data,
+    }
 
 
 def table(
@@ -70,8 +145,7 @@ def case_table(rows: Sequence[dict[str, Any]], *, lang: str) -> Table:
             "state_label": label(STATES, r["state"], lang),
             "level_label": label(LEVELS, r["level"], lang),
             "severity_label": label(SEVERITIES, r["severity"], lang),
-            "warning_label": label(WARNINGS, r["warning"], lang)
-            + (" 督办" if r["supervised"] else ""),
+            "warning_label": label(WARNINGS, r["warning"], lang) + _supervised(r, lang),
         }
         for r in rows
     ]
@@ -91,6 +165,13 @@ def case_table(rows: Sequence[dict[str, Any]], *, lang: str) -> Table:
     return table(shown, columns, lang=lang)
 
 
+def _supervised(case: dict[str, Any], lang: str) -> str:
+    """督办 beside the warning of a case the sweep marked for supervision."""
+    if not case["supervised"]:
+        return ""
+    return " supervised" if lang == "en" else " 督办"
+
+
 def case_card(detail: dict[str, Any], *, lang: str) -> Table:
     from redprop.core.vocab import ACTIONS, LEVELS, SEVERITIES, STATES, WARNINGS
 
@@ -106,13 +187,13 @@ def case_card(detail: dict[str, Any], *, lang: str) -> Table:
         ("纠纷类型", "Category", detail["category"]),
         ("网格", "Grid", f"{detail['community']} {detail['grid']}"),
         ("地址", "Address", detail["address"] or ""),
-        ("当事人", "Parties", "、".join(detail["parties"])),
+        ("当事人", "Parties", joined(detail["parties"], lang=lang)),
         ("简要情况", "Summary", detail["summary"]),
         ("期限", "Due", detail["due_at"] or ""),
         (
             "预警",
             "Warning",
-            label(WARNINGS, detail["warning"], lang) + (" 督办" if detail["supervised"] else ""),
+            label(WARNINGS, detail["warning"], lang) + _supervised(detail, lang),
         ),
     ]
     for zh, eng, value in fields:
@@ -122,7 +203,9 @@ def case_card(detail: dict[str, Any], *, lang: str) -> Table:
             {
                 **e,
                 "action_label": label(ACTIONS, e["action"], lang),
-                "after": f"{label(STATES, e['state'], lang)}（{label(LEVELS, e['level'], lang)}）",
+                "after": bracketed(
+                    label(STATES, e["state"], lang), label(LEVELS, e["level"], lang), lang=lang
+                ),
             }
             for e in detail["events"]
         ],

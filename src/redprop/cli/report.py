@@ -83,7 +83,7 @@ def print_figures(st: Any, result: Any, *, breakdowns: bool = True) -> None:
     rows = [figure_row(u["unit"], u["figures"]) for u in result.by_unit]
     rows.append(figure_row(st.t("合计", "Total"), f))
     console.print(table(rows, columns, lang=st.lang, title=title))
-    levels = "，".join(
+    levels = st.t("，", ", ").join(
         f"{label(LEVELS, k, st.lang)} {v}" for k, v in f["resolved_by_level"].items()
     )
     typer.echo(st.t(f"化解层级：{levels}", f"Resolved by level: {levels}"))

@@ -14,7 +14,6 @@ from redprop.cli._shared import (
     JsonOpt,
     bounded,
     emit_json,
-    shown,
     state,
     stdout,
 )
@@ -146,7 +145,7 @@ def list_(
     if as_json:
         emit_json(rows)
         return
-    from redprop.cli.render import table
+    from redprop.cli.render import joined, table
     from redprop.core.vocab import FLAGS, label
 
     more = len(rows) > limit
@@ -154,7 +153,7 @@ def list_(
         {
             **r,
             "address": f"{r['building']}-{r['unit'] or '0'}-{r['room']}",
-            "flags": "、".join(label(FLAGS, f, st.lang) for f in r["flags"]),
+            "flags": joined((label(FLAGS, f, st.lang) for f in r["flags"]), lang=st.lang),
         }
         for r in rows[:limit]
     ]
@@ -187,10 +186,14 @@ def show(
     if as_json:
         emit_json(row, unmasked=unmask)
         return
-    for key, value in row.items():
-        if value not in (None, [], ""):
-            text = ",".join(value) if isinstance(value, list) else str(value)
-            typer.echo(f"{key}: {text if unmask else shown(text)}")
+    from redprop.cli.render import fields, joined
+    from redprop.core.vocab import FLAGS, HOUSEHOLD_FIELDS, label
+
+    values = {k: v for k, v in row.items() if v not in (None, [], "")}
+    if "flags" in values:
+        values["flags"] = joined((label(FLAGS, f, st.lang) for f in values["flags"]), lang=st.lang)
+    for line in fields(values, HOUSEHOLD_FIELDS, lang=st.lang, masked=not unmask):
+        typer.echo(line)
 
 
 @app.command()
@@ -226,6 +229,14 @@ def unmask_log(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(rows)
         return
+    from redprop.cli.render import logged_command, logged_target
+
+    rows = [
+        r
+        | {"command": logged_command(r["command"], st.lang)}
+        | {"scope": logged_target(r["scope"], st.lang)}
+        for r in rows
+    ]
     columns = [
         ("at", "时间", "At"),
         ("actor", "操作人", "Actor"),

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from redprop.cli._shared import CommunityOpt, JsonOpt, bounded, emit_json, shown, state, stdout
+from redprop.cli._shared import CommunityOpt, JsonOpt, bounded, emit_json, state, stdout
 from redprop.cli.report import FromOpt, MonthOpt, ToOpt
 
 app = typer.Typer(
@@ -218,10 +218,12 @@ def demand_show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) ->
     if as_json:
         emit_json(detail)
         return
-    for key in ("number", "community", "grid", "category", "summary", "state", "claimed_by"):
-        typer.echo(f"{key}: {shown(detail[key])}")
+    from redprop.cli.render import demand_card
+
+    head, events = demand_card(detail, lang=st.lang)
+    typer.echo("\n".join(head))
     _table(
-        detail["events"],
+        events,
         [
             ("at", "时间", "At"),
             ("action", "操作", "Action"),
@@ -283,8 +285,17 @@ def resource_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(rows)
         return
+    from redprop.core.vocab import PROVIDER_TYPES, RESOURCE_KINDS, label
+
     _table(
-        rows,
+        [
+            r
+            | {
+                "provider_type": label(PROVIDER_TYPES, r["provider_type"], st.lang),
+                "kind": label(RESOURCE_KINDS, r["kind"], st.lang),
+            }
+            for r in rows
+        ],
         [
             ("number", "编号", "Number"),
             ("provider", "提供方", "Provider"),
@@ -336,8 +347,10 @@ def item_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(rows)
         return
+    from redprop.core.vocab import ITEM_STATUSES, label
+
     _table(
-        rows,
+        [r | {"status": label(ITEM_STATUSES, r["status"], st.lang)} for r in rows],
         [
             ("name", "项目", "Item"),
             ("category", "类别", "Category"),

@@ -99,6 +99,12 @@ UNIT_KINDS: dict[str, Label] = {
     "building": ("楼栋", "building"),
     "household": ("住户", "household"),
     "staff": ("工作人员", "staff member"),
+    # Not units: the other records that name a unit or a staff member (org show, remove).
+    "dispute": ("案件", "case"),
+    "case_event": ("办理记录", "case step"),
+    "demand": ("需求", "demand"),
+    "resource": ("资源", "resource"),
+    "service_item": ("服务项目", "service item"),
 }
 
 ROLES: dict[str, Label] = {
@@ -268,6 +274,98 @@ ITEM_STATUSES: dict[str, Label] = {
     "running": ("运行", "running"),
     "retired": ("停用", "retired"),
 }
+
+
+# The fields of what a `show` command prints, keyed as in its --json (which keeps the keys).
+
+HOUSEHOLD_FIELDS: dict[str, Label] = {
+    "id": ("编号", "No."),
+    "community": ("社区", "Community"),
+    "grid": ("网格", "Grid"),
+    "compound": ("小区", "Compound"),
+    "building": ("楼栋", "Building"),
+    "unit": ("单元", "Unit"),
+    "room": ("房号", "Room"),
+    "head_name": ("户主", "Head"),
+    "id_number": ("身份证号", "ID number"),
+    "phone": ("电话", "Phone"),
+    "persons": ("人口", "Persons"),
+    "hukou": ("户籍类型", "Hukou"),
+    "housing": ("房屋性质", "Housing"),
+    "note": ("备注", "Note"),
+    "registered_on": ("登记日期", "Registered on"),
+    "flags": ("待核实", "Flags"),
+}
+
+DEMAND_FIELDS: dict[str, Label] = {
+    "number": ("编号", "Number"),
+    "community": ("社区", "Community"),
+    "grid": ("网格", "Grid"),
+    "category": ("类型", "Category"),
+    "summary": ("内容", "Summary"),
+    "state": ("状态", "State"),
+    "claimed_by": ("认领方", "Claimed by"),
+}
+
+UNIT_FIELDS: dict[str, Label] = {
+    "unit": ("类别", "Unit"),
+    "name": ("名称", "Name"),
+    "code": ("网格编号", "Code"),
+    "number": ("楼栋号", "Building"),
+    "kind": ("网格类型", "Kind"),
+    "street": ("街道", "Street"),
+    "community": ("社区", "Community"),
+    "grid": ("网格", "Grid"),
+    "compound": ("小区", "Compound"),
+    "property_company": ("物业公司", "Property company"),
+    "units": ("单元数", "Units"),
+    "referred_by": ("被引用", "Referred to by"),
+}
+
+# The admin log (redprop log): the commands it records, and the counts they store.
+LOGGED_COMMANDS: dict[str, Label] = {
+    "staff add": ("登记工作人员", "staff add"),
+    "staff remove": ("移除工作人员", "staff remove"),
+    "calendar add": ("登记日历", "calendar add"),
+    "calendar remove": ("删除日历", "calendar remove"),
+    "calendar import": ("导入日历", "calendar import"),
+    "ladder set": ("修改上报阶梯", "ladder set"),
+    "org import": ("导入单元树", "org import"),
+    "roster import": ("导入花名册", "roster import"),
+    "roster show": ("显示住户", "roster show"),
+    "roster export": ("导出花名册", "roster export"),
+    "roster errors purge": ("删除暂存的完整号码", "roster errors purge"),
+    "case import": ("导入案件台账", "case import"),
+    "case export": ("导出案件", "case export"),
+    "case print --unmask": ("打印案件表格（完整号码）", "case print --unmask"),
+    "case sweep": ("超期清理", "case sweep"),
+    "case category add": ("新增纠纷类型", "case category add"),
+    "service import": ("导入服务清单", "service import"),
+    "service resource add": ("登记资源", "service resource add"),
+    "service item add": ("登记服务项目", "service item add"),
+    "service record add": ("记录服务", "service record add"),
+    "db backup": ("备份账本", "db backup"),
+} | {
+    f"org {kind} {verb}": (f"{zh_verb}{UNIT_KINDS[kind][0]}", f"org {kind} {verb}")
+    for kind in ("street", "community", "grid", "compound", "building")
+    for verb, zh_verb in (("add", "添加"), ("rename", "重命名"), ("remove", "删除"))
+}
+UNMASK_PREFIX = "unmask: "  # what roster/households logs before an unmask request's command
+UNMASKED: Label = ("查看完整号码：", "unmask: ")
+
+LOGGED_COUNTS: dict[str, Label] = {
+    "read": ("读取", "read"),
+    "new": ("新增", "new"),
+    "updated": ("更新", "updated"),
+    "unchanged": ("未变", "unchanged"),
+    "merged": ("合并", "merged"),
+    "warned": ("警告", "warned"),
+    "rejected": ("拒绝", "rejected"),
+    "skipped": ("跳过", "skipped"),
+    "rows": ("行数", "rows"),
+}
+# Codes a log entry's target may hold beside names: a staff member's role, a whole roster.
+LOGGED_TARGET_WORDS: dict[str, Label] = ROLES | {"all": ("全部", "all")}
 
 
 # ---------------------------------------------------------------------------------------------
