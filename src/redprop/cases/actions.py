@@ -32,11 +32,13 @@ from redprop.cases.rules import (
     why_not,
 )
 from redprop.cases.settings import load_calendar, load_settings
+from redprop.core.config import local_now
 from redprop.core.db import bump_counter
 from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.eventlog import when
 from redprop.core.ids import clean_text, normalize_building, normalize_unit
 from redprop.core.models import Building, Case, CaseCounter, CaseEvent, Community, Grid
+from redprop.core.numbers import full_number, said_as
 from redprop.core.vocab import (
     REFER_TO,
     ROLES,
@@ -227,14 +229,17 @@ def register_case(
 def get_case(session: Session, number: str, *, lock: bool = False) -> Case:
     """A case by number; `lock` takes its row for this transaction (PostgreSQL FOR UPDATE; on
     SQLite the writer already holds the database), so two writers append to its chain in turn."""
-    query = select(Case).where(Case.number == clean_text(number))
+    # A short number: 87 is this year's 2026-00087, 2025-87 is 2025-00087 (core/numbers).
+    full = full_number(clean_text(number), year=local_now().year)
+    query = select(Case).where(Case.number == full)
     if lock:
         query = query.with_for_update()
     case = session.scalar(query)
     if case is None:
+        zh, en = said_as(number, full)
         raise NotFound(
-            f"没有编号为 {number} 的案件：用 redprop case list 查看案件编号",
-            f"No case numbered {number}: see redprop case list",
+            f"没有编号为 {zh} 的案件：用 redprop case list 查看案件编号",
+            f"No case numbered {en}: see redprop case list",
         )
     return case
 

@@ -201,6 +201,9 @@ def _act(
             label(LEVELS, event.level, st.lang),
         )
         due = event.due_on
+        from redprop.core.models import Case
+
+        number = session.get_one(Case, event.case_id).number  # whole, however it was typed
     due_zh = f"，期限 {due}" if due else ""
     due_en = f", due {due}" if due else ""
     typer.echo(

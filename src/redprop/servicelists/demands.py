@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from redprop.core.config import local_now
 from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.eventlog import when
 from redprop.core.ids import clean_text
@@ -22,6 +23,7 @@ from redprop.core.models import (
     Grid,
     Resource,
 )
+from redprop.core.numbers import full_number, full_resource, said_as
 from redprop.servicelists.common import SATISFACTION, choose, next_number, reserve_number
 from redprop.servicelists.log import append
 from redprop.servicelists.provision import add_record
@@ -47,11 +49,14 @@ def get_demand_category(session: Session, name: str) -> DemandCategory:
 
 
 def get_demand(session: Session, number: str) -> Demand:
-    found = session.scalar(select(Demand).where(Demand.number == clean_text(number)))
+    # A short number: XQ87 (or 87) is this year's XQ2026-00087 (core/numbers).
+    full = full_number(clean_text(number), year=local_now().year, prefix="XQ")
+    found = session.scalar(select(Demand).where(Demand.number == full))
     if found is None:
+        zh, en = said_as(number, full)
         raise NotFound(
-            f"没有编号为 {number} 的需求：用 redprop service demand list 查看",
-            f"No demand numbered {number}: see redprop service demand list",
+            f"没有编号为 {zh} 的需求：用 redprop service demand list 查看",
+            f"No demand numbered {en}: see redprop service demand list",
         )
     return found
 
@@ -172,7 +177,7 @@ def step_demand(
     reason: str | None = None
     if action is DemandAction.claim:
         by = given["by"]
-        resource = session.scalar(select(Resource).where(Resource.number == by))
+        resource = session.scalar(select(Resource).where(Resource.number == full_resource(by)))
         demand.resource_id = resource.id if resource else None
         demand.claimed_by = resource.provider if resource else by
         data = {"by": demand.claimed_by, "resource": resource.number if resource else None}

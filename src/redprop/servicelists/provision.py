@@ -20,6 +20,7 @@ from redprop.core.models import (
     ServiceItem,
     ServiceRecord,
 )
+from redprop.core.numbers import full_resource
 from redprop.servicelists.common import (
     ITEM_STATUSES,
     PROVIDER_TYPES,
@@ -108,7 +109,7 @@ def add_item(
             f"{comm.name}已有服务项目“{text}”", f"{comm.name} already has the item '{text}'"
         )
     resource_row = (
-        session.scalar(select(Resource).where(Resource.number == clean_text(resource)))
+        session.scalar(select(Resource).where(Resource.number == full_resource(resource)))
         if resource
         else None
     )
