@@ -122,6 +122,7 @@ def read_commands(cli, db: list[str]) -> list[tuple[str, ...]]:
         ("org", "compound", "show", "天昊小区"),
         building,
         ("calendar", "list"),
+        ("calendar", "show", "--year", "2026"),
         ("ladder", "show"),
         ("report",),
         ("report", "--month", "2026-11"),

@@ -78,11 +78,18 @@ def update_settings(
 
 
 def load_calendar(session: Session) -> Calendar:
+    """The official schedule (core/holidays), with the ledger's own entries overriding it day by
+    day: a local holiday on an official working day is a holiday, and the other way round."""
+    from redprop.core.holidays import official
+
     rows = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
-    return Calendar.of(
-        holidays=(d for d, k in rows if k == "holiday"),
-        workdays=(d for d, k in rows if k == "workday"),
-    )
+    local = {d: k for d, k in rows}
+    known = official()
+    holidays = {d for d in known.holidays if local.get(d, "holiday") == "holiday"}
+    workdays = {d for d in known.workdays if local.get(d, "workday") == "workday"}
+    holidays |= {d for d, k in local.items() if k == "holiday"}
+    workdays |= {d for d, k in local.items() if k == "workday"}
+    return Calendar.of(holidays=holidays, workdays=workdays)
 
 
 def add_days(
@@ -175,3 +182,28 @@ def import_days(session: Session, *, path: Path) -> int:
     for day, kind, name in rows:
         add_days(session, start=day, end=None, kind=kind, name=name)
     return len(rows)
+
+
+@dataclass
+class YearDay:
+    day: date
+    kind: str  # holiday | workday
+    name: str | None
+    source: str  # official | ledger
+
+
+def year_days(session: Session, year: int) -> tuple[list[YearDay], bool]:
+    """Every day of `year` that isn't an ordinary Monday-to-Friday working day or weekend: the
+    official holidays and 调休 working days, and the ledger's own entries, which win. Also
+    whether the official schedule covers the year at all."""
+    from redprop.core.holidays import official
+
+    known = official()
+    days: dict[date, YearDay] = {}
+    for table, kind in ((known.holidays, "holiday"), (known.workdays, "workday")):
+        for d, (zh, _) in table.items():
+            if d.year == year:
+                days[d] = YearDay(d, kind, zh, "official")
+    for row in list_days(session, year=year):
+        days[row.day] = YearDay(row.day, row.kind, row.name, "ledger")
+    return [days[d] for d in sorted(days)], year in known.years

@@ -87,3 +87,44 @@ def import_(
     with st.session_as("calendar import", target=file.name, own=True) as session:
         count = import_days(session, path=file)
     typer.echo(st.t(f"已导入 {count} 天", f"{count} day(s) imported"))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", callback=bounded("--year"), help="年份")],
+    as_json: JsonOpt = False,
+) -> None:
+    """显示一年的法定节假日和调休上班日（国务院安排，来自 chinese-calendar）及本账本的调整。
+    例：redprop calendar show --year 2026"""
+    from redprop.cases.settings import year_days
+    from redprop.cli.render import table
+    from redprop.core.vocab import DAY_KINDS, label
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        days, known = year_days(session, year)
+    rows = [
+        {"day": d.day.isoformat(), "kind": d.kind, "name": d.name, "source": d.source} for d in days
+    ]
+    if as_json:
+        emit_json({"year": year, "official": known, "days": rows})
+        return
+    if not known:
+        typer.echo(
+            st.t(
+                f"提示：{year} 年的法定节假日安排尚未收录，期限按周一至周五计算；"
+                "国务院公布后升级 redprop（chinese-calendar），或用 redprop calendar add 登记",
+                f"Note: the official schedule for {year} isn't known yet, so due dates count "
+                "Monday to Friday; upgrade redprop (chinese-calendar) once it is published, or "
+                "add the days with redprop calendar add",
+            ),
+            err=True,
+        )
+    source = {"official": st.t("国家安排", "official"), "ledger": st.t("本账本", "this ledger")}
+    shown = [
+        {**r, "kind": label(DAY_KINDS, str(r["kind"]), st.lang), "source": source[str(r["source"])]}
+        for r in rows
+    ]
+    columns = [("day", "日期", "Date"), ("kind", "类型", "Kind"), ("name", "名称", "Name")]
+    stdout().print(table(shown, [*columns, ("source", "来源", "Source")], lang=st.lang))

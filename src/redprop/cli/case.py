@@ -117,6 +117,25 @@ def new(
         emit_json({"number": number, "level": level, "due_at": due.isoformat() if due else None})
     else:
         typer.echo(number)
+    _unknown_year(st, due)
+
+
+def _unknown_year(st: Any, due: Any) -> None:
+    """Say, on stderr, when a due date falls in a year the official holiday schedule doesn't
+    cover yet (core/holidays): it was counted Monday to Friday."""
+    from redprop.core.holidays import unknown_year
+
+    year = unknown_year(due)
+    if year is not None:
+        typer.echo(
+            st.t(
+                f"提示：{year} 年的法定节假日安排尚未收录，期限 {due} 按周一至周五计算；"
+                "可用 redprop calendar add 登记，或在国务院公布后升级 redprop",
+                f"Note: {year}'s official holidays aren't known yet, so the due date {due} counts "
+                "Monday to Friday; add them with redprop calendar add, or upgrade redprop",
+            ),
+            err=True,
+        )
 
 
 @app.command("list")
@@ -212,6 +231,7 @@ def _act(
             f"{number}: {state_label} ({level_label}){due_en}",
         )
     )
+    _unknown_year(st, due)
 
 
 def _facts(**kwargs: Any) -> Facts:
