@@ -30,6 +30,11 @@ class CaseFilter:
     severity: str | None = None
     overdue: bool = False
     yellow: bool = False
+    # Words in the summary, category, address (building, room) or parties (a surname matches).
+    search: str | None = None
+    since: date | None = None  # registered on or after
+    until: date | None = None  # registered on or before
+    numbers: list[str] | None = None  # only these (case list --mine: the to-do list's)
 
 
 @dataclass
@@ -125,4 +130,40 @@ def _conditions(session: Session, filt: CaseFilter, today: date) -> list[Any]:
         conds += [d.state.in_(_RUNNING), d.due_on < today]
     if filt.yellow:
         conds += [d.state.in_(_RUNNING), d.yellow_on <= today, d.due_on >= today]
+    if filt.search:
+        conds += [_matches(word) for word in clean_text(filt.search).split()]
+    if filt.since:
+        conds.append(d.registered_at >= datetime.combine(filt.since, datetime.min.time()))
+    if filt.until:
+        conds.append(d.registered_at < datetime.combine(filt.until, datetime.max.time()))
+    if filt.numbers is not None:
+        conds.append(d.number.in_(filt.numbers))
     return conds
+
+
+def _matches(word: str) -> Any:
+    """One search word, found in the summary, the parties, the category, the building or the
+    room (LIKE, escaped, case-insensitive for Latin letters)."""
+    from sqlalchemy import or_
+
+    d = t.dispute.c
+    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def like(col: Any) -> Any:
+        return col.ilike(pattern, escape="\\")
+
+    # Correlated on the case only: the listing's own join of category must not swallow it.
+    cat, bld = t.category, t.building
+    in_category = (
+        select(cat.c.id)
+        .where(cat.c.id == d.category_id, like(cat.c.name))
+        .correlate_except(cat)
+        .exists()
+    )
+    in_building = (
+        select(bld.c.id)
+        .where(bld.c.id == d.building_id, like(bld.c.number))
+        .correlate_except(bld)
+        .exists()
+    )
+    return or_(like(d.summary), like(d.parties), like(d.room), in_category, in_building)

@@ -15,6 +15,7 @@ from redprop.cli import (
     calendar,
     case,
     caseforms,
+    casework,
     db,
     demo,
     ladder,
@@ -93,6 +94,7 @@ app.command("log")(db.log)
 app.add_typer(org.app, name="org")
 app.add_typer(roster.app, name="roster")
 caseforms.register(case.app)  # case print (issue 14), kept apart from cli/case.py
+casework.register(case.app)  # case todo, case export
 app.add_typer(case.app, name="case")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(ladder.app, name="ladder")

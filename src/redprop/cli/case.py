@@ -155,6 +155,15 @@ def list_(
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只看超期（红牌）")] = False,
     yellow: Annotated[bool, typer.Option("--yellow", help="只看黄灯预警")] = False,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", help="在简要情况、纠纷类型、楼栋房号、当事人中查找"),
+    ] = None,
+    since: Annotated[str | None, typer.Option("--from", help="登记日期自，如 2026-11-01")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="登记日期至，如 2026-11-30")] = None,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="只看我现在可以办理的（同 case todo）")
+    ] = False,
     limit: Annotated[
         int,
         typer.Option(
@@ -163,14 +172,21 @@ def list_(
     ] = 50,
     as_json: JsonOpt = False,
 ) -> None:
-    """列出案件，最新的在前。例：redprop case list --grid G003 --status in_progress"""
+    """列出案件，最新的在前。例：redprop case list --grid G003 --status in_progress --search 漏水"""
     from redprop.cases.query import CaseFilter, list_cases
-    from redprop.core.config import now
+    from redprop.core.config import local_now, parse_time
 
     st = state(ctx)
-    filt = CaseFilter(status, level, community, grid, severity, overdue, yellow)
+    today = local_now().date()
+    filt = CaseFilter(status, level, community, grid, severity, overdue, yellow, search)
+    filt.since = parse_time(since, "--from").date() if since else None
+    filt.until = parse_time(until, "--to").date() if until else None
     with st.session(write=False) as session:
-        found = list_cases(session, filt=filt, today=now().date(), limit=None if as_json else limit)
+        if mine:
+            from redprop.cases.todo import todo
+
+            filt.numbers = [r["number"] for r in todo(session, actor=st.actor, today=today)]
+        found = list_cases(session, filt=filt, today=today, limit=None if as_json else limit)
     if as_json:
         emit_json(found.rows)
         return
@@ -432,34 +448,6 @@ def category_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="�
     with st.session_as("case category add", target=name, own=True) as session:
         add_category(session, name=name)
     typer.echo(st.t(f"已新增纠纷类型：{name}", f"Added the category: {name}"))
-
-
-@app.command("export")
-def export(
-    ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(help="导出到 .xlsx")],
-    unmask: Annotated[
-        bool, typer.Option("--unmask", help="简要情况、当事人等原文导出（会记录是谁导出）")
-    ] = False,
-) -> None:
-    """导出全部案件及其每一步办理记录和层级设置（案件、办理记录、层级设置 三张表）；导入空账本后各月统计不变。
-    例：redprop case export 案件.xlsx"""
-    from redprop.cases.history import export_cases
-
-    st = state(ctx)
-    with st.session(write=unmask) as session:
-        if unmask:
-            from redprop.roster.households import record_unmask, unmasking_staff
-
-            name = unmasking_staff(session, st.actor)  # the whole ledger: the admin's
-            record_unmask(session, actor=name, command="case export", scope=out.name, rows=0)
-        counts = export_cases(session, out=out, unmask=unmask)
-    typer.echo(
-        st.t(
-            f"已导出 {counts['案件']} 件案件、{counts['办理记录']} 条办理记录到 {out}",
-            f"Exported {counts['案件']} cases and {counts['办理记录']} steps to {out}",
-        )
-    )
 
 
 @app.command("import")

@@ -14,6 +14,7 @@ from sqlalchemy import Date, DateTime, column, table
 street = table("street", column("id"), column("name"))
 community = table("community", column("id"), column("name"))
 grid = table("grid", column("id"), column("code"), column("name"), column("community_id"))
+building = table("building", column("id"), column("number"))
 category = table("category", column("id"), column("name"))
 
 dispute = table(
@@ -27,6 +28,9 @@ dispute = table(
     column("state"),
     column("level"),
     column("summary"),
+    column("parties"),
+    column("room"),
+    column("building_id"),
     column("supervised"),
     column("due_on", Date),
     column("yellow_on", Date),
@@ -48,4 +52,4 @@ case_event = table(
     column("yellow_on", Date),
 )
 
-STUBS = (street, community, grid, category, dispute, case_event)
+STUBS = (street, community, grid, building, category, dispute, case_event)

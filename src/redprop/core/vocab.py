@@ -456,3 +456,11 @@ def parse_satisfaction(value: str) -> str:
 def parse_fulfilled(value: str) -> str:
     table = typed(FULFILLED, FULFILLED_WORDS)
     return choice(value, table, "履行情况", "fulfilment", list(FULFILLED))
+
+
+# What an open case waits for (cases/todo): the to-do list's words.
+WAITING: dict[str, Label] = {
+    "accept": ("待受理", "to accept"),
+    "handle": ("办理", "to handle"),
+    "visit": ("回访", "to visit"),
+}

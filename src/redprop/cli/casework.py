@@ -1,0 +1,84 @@
+"""`redprop case todo`: my to-do list (issue 15); `redprop case export`: every case with every
+step, for a round trip without loss (issue 13). Registered on the `case` group by
+cli/__init__.py, kept apart from cli/case.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redprop.cli._shared import JsonOpt, emit_json, state, stdout
+
+
+def todo_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """我的待办：我现在可以办理的案件（待受理、办理中、待回访），超期的在前，再是黄灯，再按期限。
+    例：redprop --as 李娟 case todo"""
+    from redprop.cases.todo import todo
+    from redprop.cli.render import table
+    from redprop.core.config import local_now
+    from redprop.core.vocab import LEVELS, WAITING, label
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        rows = todo(session, actor=st.actor, today=local_now().date())
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        typer.echo(st.t("没有待办的案件", "Nothing to do"))
+        return
+    flag = {"red": st.t("超期", "overdue"), "yellow": st.t("黄灯", "yellow"), "none": ""}
+    shown = [
+        {
+            **r,
+            "waiting": label(WAITING, r["waiting"], st.lang),
+            "level": label(LEVELS, r["level"], st.lang),
+            "warning": flag[r["warning"]],
+            "due_at": r["due_at"] or "",
+        }
+        for r in rows
+    ]
+    columns = [
+        ("number", "编号", "No."),
+        ("waiting", "待办", "To do"),
+        ("warning", "预警", "Flag"),
+        ("due_at", "期限", "Due"),
+        ("level", "层级", "Level"),
+        ("grid", "网格", "Grid"),
+        ("summary", "简要情况", "Summary"),
+    ]
+    stdout().print(table(shown, columns, lang=st.lang))
+
+
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="导出到 .xlsx")],
+    unmask: Annotated[
+        bool, typer.Option("--unmask", help="简要情况、当事人等原文导出（会记录是谁导出）")
+    ] = False,
+) -> None:
+    """导出全部案件及其每一步办理记录和层级设置（案件、办理记录、层级设置 三张表）；导入空账本后各月统计不变。
+    例：redprop case export 案件.xlsx"""
+    from redprop.cases.history import export_cases
+
+    st = state(ctx)
+    with st.session(write=unmask) as session:
+        if unmask:
+            from redprop.roster.households import record_unmask, unmasking_staff
+
+            name = unmasking_staff(session, st.actor)  # the whole ledger: the admin's
+            record_unmask(session, actor=name, command="case export", scope=out.name, rows=0)
+        counts = export_cases(session, out=out, unmask=unmask)
+    typer.echo(
+        st.t(
+            f"已导出 {counts['案件']} 件案件、{counts['办理记录']} 条办理记录到 {out}",
+            f"Exported {counts['案件']} cases and {counts['办理记录']} steps to {out}",
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("todo")(todo_)
+    app.command("export")(export)
