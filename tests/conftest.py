@@ -71,12 +71,22 @@ def pytest_sessionfinish(session: object, exitstatus: object) -> None:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "nodb: the module never opens a ledger (pure functions, the source tree)"
+    )
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the app directory and REDPROP_DB at tmp_path; no test touches a real ledger."""
+def isolated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Path:
+    """Point the app directory and REDPROP_DB at tmp_path; no test touches a real ledger. On
+    PostgreSQL each test gets its own database, except tests marked `nodb`, which open none."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     db = tmp_path / "ledger.db"
-    monkeypatch.setenv("REDPROP_DB", new_ledger_url(tmp_path) if PG_URL else str(db))
+    pg = PG_URL and request.node.get_closest_marker("nodb") is None
+    monkeypatch.setenv("REDPROP_DB", new_ledger_url(tmp_path) if pg else str(db))
     for var in ("REDPROP_LANG", "REDPROP_NOW", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
     # Every write names its actor: by default the admin every test ledger is made with.

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.nodb  # never opens a ledger: no database on PostgreSQL
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "redprop"
 
 # Lowest first. A module may import its own layer and the layers before it.

@@ -7,9 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer
 
 from redprop.cli import app
+
+pytestmark = pytest.mark.nodb  # never opens a ledger: no database on PostgreSQL
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

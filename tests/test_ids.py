@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from redprop.core import ids
 
+pytestmark = pytest.mark.nodb  # never opens a ledger: no database on PostgreSQL
+
 
 def test_check_character_of_the_standard_example() -> None:
     # The example ID of GB 11643-1999: 11010519491231002X.

@@ -30,6 +30,8 @@ from redprop.cases.rules import (
 )
 from redprop.core.workdays import Calendar
 
+pytestmark = pytest.mark.nodb  # never opens a ledger: no database on PostgreSQL
+
 NUMBER = "2026-00001"
 PLAIN = Calendar.of()
 NATIONAL_DAY = Calendar.of(

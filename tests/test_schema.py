@@ -14,6 +14,8 @@ from redprop.core import (
 )
 from redprop.core.tables import STUBS
 
+pytestmark = pytest.mark.nodb  # never opens a ledger: no database on PostgreSQL
+
 
 def test_every_table_of_the_module_is_checked() -> None:
     found = {v.name for v in vars(tables).values() if isinstance(v, type(tables.dispute))}

@@ -19,6 +19,8 @@ import pytest
 
 from redprop.core.workdays import Calendar
 
+pytestmark = pytest.mark.nodb  # never opens a ledger: no database on PostgreSQL
+
 HOLIDAYS = [date(2026, 10, d) for d in range(1, 8)]
 MAKEUP = [date(2026, 9, 27), date(2026, 10, 10)]
 NATIONAL_DAY = Calendar.of(holidays=HOLIDAYS, workdays=MAKEUP)
