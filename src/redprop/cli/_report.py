@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from redprop.cli._shared import State, stdout
-from redprop.core.ids import scrub
 
 if TYPE_CHECKING:
     from redprop.core.importreport import ImportReport
@@ -18,6 +17,8 @@ MAX_SHOWN = 50
 
 def print_report(st: State, report: ImportReport, *, verbose: int = 0) -> None:
     """The import report for people: counts, then the problems with row, column and fix."""
+    from redprop.core.ids import scrub  # only when there is a report: --help stays light
+
     c = report.counts()
     typer.echo(
         st.t(
