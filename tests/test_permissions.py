@@ -7,6 +7,7 @@ nothing; an allowed command exits 0."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from conftest import ledger_url
+from conftest import ledger_url, sqlite_only
 from redprop.core.db import open_ledger, session_scope
 from redprop.core.models import SQLModel
 from roster_files import write_csv
@@ -258,6 +259,18 @@ def test_backup_is_the_admins(cli, matrix_ledger, tmp_path) -> None:
     said = cli("--as", "赵建国", "db", "backup", str(tmp_path / "b.db"), code=1).stderr
     assert "无权执行 db backup；可以执行的角色：管理员" in said
     assert not (tmp_path / "b.db").exists()
+
+
+@sqlite_only
+def test_a_refused_backup_writes_nothing_a_done_one_is_logged(cli, matrix_ledger, tmp_path) -> None:
+    taken = tmp_path / "taken.db"
+    taken.write_bytes(b"")
+    before = snapshot()
+    cli("--as", "王敏", "db", "backup", str(taken), code=1)
+    assert snapshot() == before
+    cli("--as", "王敏", "db", "backup", str(tmp_path / "b.db"))
+    log = json.loads(cli("log", "--json").stdout)
+    assert [(e["actor"], e["command"]) for e in log][-1] == ("王敏", "db backup")
 
 
 def test_init_adds_nothing_once_there_is_an_admin(cli, matrix_ledger) -> None:

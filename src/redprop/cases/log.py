@@ -161,7 +161,9 @@ def verify_events(session: Session) -> list[ChainProblem]:
     conn = session.connection()
     # Streaming is set per statement: Connection.execution_options would change the session's
     # connection for every later statement too.
-    cases = conn.execute(select(*CACHED).order_by(Case.id))
+    cases = conn.execute(
+        select(*CACHED).order_by(Case.id).execution_options(stream_results=True, yield_per=5000)
+    )
     fields: list[Any] = [
         CaseEvent.case_id,
         CaseEvent.seq,

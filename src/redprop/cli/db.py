@@ -83,13 +83,17 @@ def backup(
     target: Annotated[Path, typer.Argument(help="备份文件 / backup file")],
 ) -> None:
     """用 SQLite 在线备份复制账本（他人写入时也安全）。例：redprop db backup 台账-备份.db"""
+    from redprop.core.adminlog import record
     from redprop.ledger.upkeep import backup_ledger
 
     st = state(ctx)
-    # A backup holds every ID and phone in clear: the admin's to take.
-    with st.session_as("db backup", target=str(target)):
+    # A backup holds every ID and phone in clear: the admin's to take. Checked before, logged
+    # after: a refused backup (the file exists, PostgreSQL) writes nothing.
+    with st.session_as("db backup", write=False):
         pass
     size = backup_ledger(st.engine(), target=target)
+    with st.session() as session:
+        record(session, actor=st.member.name, command="db backup", target=str(target))
     typer.echo(st.t(f"已备份到 {target}（{size} 字节）", f"Backed up to {target} ({size} bytes)"))
 
 

@@ -41,7 +41,9 @@ def link(
 
     seq = bump_counter(session, _table("counter"), name=COUNTER)
     links = _table("chain_link")
-    prev = session.scalar(select(links.c.hash).where(links.c.seq == seq - 1)) if seq > 1 else None
+    prev = GENESIS
+    if seq > 1:
+        prev = session.scalar(select(links.c.hash).where(links.c.seq == seq - 1)) or GENESIS
     session.add(
         ChainLink(
             seq=seq,
@@ -49,8 +51,8 @@ def link(
             event_id=event_id,
             event_hash=event_hash,
             recorded_at=recorded_at,
-            prev_hash=prev or GENESIS,
-            hash=link_hash(seq, source, event_id, event_hash, prev or GENESIS),
+            prev_hash=prev,
+            hash=link_hash(seq, source, event_id, event_hash, prev),
         )
     )
     session.flush()

@@ -16,11 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redprop.core.errors import RedpropError
-from redprop.core.ids import clean_text
 from redprop.core.models import Building, Community, Compound, Grid, Staff, Street
 from redprop.core.vocab import ROLES, Role, both
 
@@ -115,19 +113,10 @@ def within(actor: Staff, scope: str, reach: Reach) -> bool:
 
 
 def acting(session: Session, name: str | None) -> Staff:
-    """The active staff member `--as` names (or REDPROP_USER), or why not."""
-    if not name:
-        raise NotAllowed(
-            "没有操作人：请用 --as 姓名 或环境变量 REDPROP_USER 指明是谁在办理",
-            "no actor: say who is acting with --as NAME or REDPROP_USER",
-        )
-    member = session.scalar(select(Staff).where(Staff.name == clean_text(name)))
-    if member is None or not member.active:
-        raise NotAllowed(
-            f"“{name}”不是在职的登记工作人员；请先 redprop staff add 登记",
-            f"'{name}' is not registered staff; register them with redprop staff add",
-        )
-    return member
+    """The active staff member `--as` names (or REDPROP_USER), or why not (units.staff)."""
+    from redprop.units.staff import acting_staff
+
+    return acting_staff(session, name, refuse=NotAllowed)
 
 
 def who_may(command: str) -> tuple[str, str]:
