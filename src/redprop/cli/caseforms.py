@@ -9,9 +9,12 @@ from typing import Annotated
 
 import typer
 
+from redprop.cli import complete
 from redprop.cli._shared import JsonOpt, emit_json, state
 
-Number = Annotated[str, typer.Argument(help="案件编号，如 2026-00001")]
+Number = Annotated[
+    str, typer.Argument(help="案件编号，如 2026-00001", click_type=complete.CASE_NUMBER)
+]
 OutOpt = Annotated[Path, typer.Option("-o", "--out", help="输出的 .xlsx 文件")]
 UnmaskOpt = Annotated[
     bool, typer.Option("--unmask", help="当事人写全名、号码不遮挡（须 --as，会记录是谁导出）")

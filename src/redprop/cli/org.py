@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
+from redprop.cli import complete
 from redprop.cli._shared import (
     CommunityOpt,
     GridOpt,
@@ -40,6 +41,15 @@ LIST_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("compound", "小区", "Compound"),
         ("units", "单元数", "Units"),
     ],
+}
+
+
+# What Tab offers for the unit a command names (cli/complete.py); compounds and buildings are
+# named within a community or grid, so they are typed out.
+KEY_COMPLETION = {
+    "street": complete.STREET,
+    "community": complete.COMMUNITY,
+    "grid": complete.GRID,
 }
 
 
@@ -82,11 +92,12 @@ def _add_list(kind: str, sub: typer.Typer) -> None:
 
 def _add_show(kind: str, sub: typer.Typer, key_help: str) -> None:
     zh = UNIT_KINDS[kind][0]
+    keys = KEY_COMPLETION.get(kind)
 
     @sub.command()
     def show(
         ctx: typer.Context,
-        key: Annotated[str, typer.Argument(help=key_help)],
+        key: Annotated[str, typer.Argument(help=key_help, click_type=keys)],
         community: CommunityOpt = None,
         grid: GridOpt = None,
         as_json: JsonOpt = False,
@@ -117,11 +128,12 @@ def _add_show(kind: str, sub: typer.Typer, key_help: str) -> None:
 
 def _add_rename(kind: str, sub: typer.Typer, key_help: str) -> None:
     zh, en = UNIT_KINDS[kind]
+    keys = KEY_COMPLETION.get(kind)
 
     @sub.command()
     def rename(
         ctx: typer.Context,
-        key: Annotated[str, typer.Argument(help=key_help)],
+        key: Annotated[str, typer.Argument(help=key_help, click_type=keys)],
         new: Annotated[str, typer.Argument(help="新名称 / new name")],
         community: CommunityOpt = None,
     ) -> None:
@@ -140,11 +152,12 @@ def _add_rename(kind: str, sub: typer.Typer, key_help: str) -> None:
 
 def _add_remove(kind: str, sub: typer.Typer, key_help: str) -> None:
     zh, en = UNIT_KINDS[kind]
+    keys = KEY_COMPLETION.get(kind)
 
     @sub.command()
     def remove(
         ctx: typer.Context,
-        key: Annotated[str, typer.Argument(help=key_help)],
+        key: Annotated[str, typer.Argument(help=key_help, click_type=keys)],
         community: CommunityOpt = None,
         grid: GridOpt = None,
     ) -> None:
@@ -187,7 +200,8 @@ def add_community(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="社区名称")],
     street: Annotated[
-        str | None, typer.Option("--street", help="所属街道（只有一个时可省略）")
+        str | None,
+        typer.Option("--street", help="所属街道（只有一个时可省略）", click_type=complete.STREET),
     ] = None,
 ) -> None:
     """添加社区。例：redprop org community add 铁人路社区"""
@@ -205,9 +219,14 @@ def add_grid(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="网格编号，如 G001")],
     name: Annotated[str, typer.Option("--name", help="网格名称")],
-    community: Annotated[str, typer.Option("--community", "-c", help="所属社区")],
+    community: Annotated[
+        str, typer.Option("--community", "-c", help="所属社区", click_type=complete.COMMUNITY)
+    ],
     kind: Annotated[
-        str, typer.Option("--kind", help="base（基础网格）或 special（专属网格）")
+        str,
+        typer.Option(
+            "--kind", help="base（基础网格）或 special（专属网格）", click_type=complete.GRID_KIND
+        ),
     ] = "base",
 ) -> None:
     """添加网格。例：redprop org grid add G001 --name 天昊小区网格 --community 铁人路社区"""
@@ -222,7 +241,9 @@ def add_grid(
 def add_compound(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="小区名称")],
-    community: Annotated[str, typer.Option("--community", "-c", help="所属社区")],
+    community: Annotated[
+        str, typer.Option("--community", "-c", help="所属社区", click_type=complete.COMMUNITY)
+    ],
     company: Annotated[str | None, typer.Option("--company", help="物业服务企业")] = None,
 ) -> None:
     """添加小区及其物业公司。例：redprop org compound add 天昊小区 -c 铁人路社区 --company 嘉华物业"""
@@ -237,7 +258,9 @@ def add_compound(
 def add_building(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="楼栋号，如 5 或 5号楼")],
-    grid: Annotated[str, typer.Option("--grid", "-g", help="所属网格编号")],
+    grid: Annotated[
+        str, typer.Option("--grid", "-g", help="所属网格编号", click_type=complete.GRID)
+    ],
     compound: Annotated[str | None, typer.Option("--compound", help="所属小区")] = None,
     units: Annotated[int, typer.Option("--units", callback=bounded("--units"), help="单元数")] = 1,
 ) -> None:
@@ -301,7 +324,9 @@ def _street_json(street: Any, asdict: Any) -> dict[str, Any]:
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help=".xlsx/.xls/.ods/.csv 文件")],
-    street: Annotated[str | None, typer.Option("--street", help="新社区所属街道")] = None,
+    street: Annotated[
+        str | None, typer.Option("--street", help="新社区所属街道", click_type=complete.STREET)
+    ] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称")] = None,
     as_json: JsonOpt = False,
 ) -> None:

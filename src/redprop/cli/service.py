@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from redprop.cli import complete
 from redprop.cli._shared import CommunityOpt, JsonOpt, bounded, emit_json, state, stdout
 from redprop.cli.report import FromOpt, MonthOpt, ToOpt
 
@@ -41,10 +42,15 @@ def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str]], lang
 @demand_app.command("add")
 def demand_add(
     ctx: typer.Context,
-    grid: Annotated[str, typer.Option("--grid", "-g", help="网格编号")],
+    grid: Annotated[str, typer.Option("--grid", "-g", help="网格编号", click_type=complete.GRID)],
     summary: Annotated[str, typer.Option("--summary", help="需求内容")],
     category: Annotated[
-        str, typer.Option("--category", help="需求类型，如 助老、维修、微心愿")
+        str,
+        typer.Option(
+            "--category",
+            help="需求类型，如 助老、维修、微心愿",
+            click_type=complete.DEMAND_CATEGORY,
+        ),
     ] = "",
     household: Annotated[
         str | None, typer.Option("--household", help="住户地址，如 铁人路社区/5-2-301")
@@ -167,7 +173,10 @@ def demand_list(
     ctx: typer.Context,
     community: CommunityOpt = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="open|claimed|fulfilled|cancelled")
+        str | None,
+        typer.Option(
+            "--status", help="open|claimed|fulfilled|cancelled", click_type=complete.DEMAND_STATE
+        ),
     ] = None,
     wish: Annotated[bool, typer.Option("--wish", help="只看微心愿")] = False,
     as_json: JsonOpt = False,
@@ -314,7 +323,9 @@ def resource_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 def item_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Option("--name", help="项目名称，如 直饮水站")],
-    community: Annotated[str, typer.Option("--community", "-c", help="社区")],
+    community: Annotated[
+        str, typer.Option("--community", "-c", help="社区", click_type=complete.COMMUNITY)
+    ],
     category: Annotated[str, typer.Option("--category", help="类别，如 便民服务")] = "便民服务",
     compound: Annotated[str | None, typer.Option("--compound", help="小区")] = None,
     resource: Annotated[str | None, typer.Option("--resource", help="资源编号")] = None,

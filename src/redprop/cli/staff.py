@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from redprop.cli import complete
 from redprop.cli._shared import JsonOpt, emit_json, state, stdout
 
 app = typer.Typer(help="工作人员：网格员、调解员、楼栋长等 / staff", no_args_is_help=True)
@@ -17,8 +18,10 @@ ROLE_HELP = "admin|street|community|grid-leader|grid-worker|mediator|building-he
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="姓名")],
-    role: Annotated[str, typer.Option("--role", help=ROLE_HELP)],
-    unit: Annotated[str, typer.Option("--unit", help="网格编号、社区或街道名称")],
+    role: Annotated[str, typer.Option("--role", help=ROLE_HELP, click_type=complete.ROLE)],
+    unit: Annotated[
+        str, typer.Option("--unit", help="网格编号、社区或街道名称", click_type=complete.UNIT)
+    ],
     phone: Annotated[str | None, typer.Option("--phone", help="联系电话")] = None,
 ) -> None:
     """登记工作人员。例：redprop staff add 李娟 --role grid-worker --unit G001 --phone 13912345678"""
@@ -40,8 +43,13 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    role: Annotated[str | None, typer.Option("--role", help=ROLE_HELP)] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="网格编号、社区或街道名称")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help=ROLE_HELP, click_type=complete.ROLE)
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="网格编号、社区或街道名称", click_type=complete.UNIT),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """列出在职工作人员（电话已脱敏）。例：redprop staff list --unit 铁人路社区"""
@@ -77,7 +85,10 @@ def list_(
 
 
 @app.command()
-def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="姓名")]) -> None:
+def remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="姓名", click_type=complete.STAFF)],
+) -> None:
     """移除工作人员（已有办理记录的改为离任，记录保留）。例：redprop staff remove 李娟"""
     from redprop.units.staff import remove_staff
 
