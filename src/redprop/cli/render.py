@@ -1,13 +1,15 @@
-"""Rich tables and trees built from plain data; the only module that knows how output looks."""
+"""Tables, cards and trees built from plain data in the one language; how they meet the screen
+(fitted to the terminal, or plain for a pipe) is cli/layout's business."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from rich.table import Table
+from rich.console import Group
 from rich.tree import Tree
 
+from redprop.cli.layout import Outline, Sheet
 from redprop.core.ids import scrub
 from redprop.core.vocab import GRID_KINDS, Label, label
 
@@ -95,13 +97,16 @@ def table(
     *,
     lang: str,
     title: str | None = None,
-) -> Table:
-    out = Table(title=title, show_lines=False, header_style="bold")
-    for _, zh, en in columns:
-        out.add_column(en if lang == "en" else zh)
-    for row in rows:
-        out.add_row(*(_cell(row.get(key)) for key, _, _ in columns))
-    return out
+) -> Sheet:
+    """Rows as a table under headers in the one language; how it is laid out (fitted to the
+    terminal, or tab-separated for a pipe) is cli/layout's business."""
+    return Sheet(
+        keys=[key for key, _, _ in columns],
+        headers=[en if lang == "en" else zh for _, zh, en in columns],
+        rows=[[_cell(row.get(key)) for key, _, _ in columns] for row in rows],
+        lang=lang,
+        title=title,
+    )
 
 
 def _cell(value: Any) -> str:
@@ -114,7 +119,7 @@ def _cell(value: Any) -> str:
     return text
 
 
-def unit_tree(streets: Sequence[Any], *, lang: str) -> Tree | Table:
+def unit_tree(streets: Sequence[Any], *, lang: str) -> Outline:
     en = lang == "en"
 
     def counts(node: Any, *, grids: int | None = None) -> str:
@@ -133,10 +138,10 @@ def unit_tree(streets: Sequence[Any], *, lang: str) -> Tree | Table:
             for grid in comm.grids:
                 kind = label(GRID_KINDS, grid.kind, lang)
                 c.add(f"{grid.code} {grid.name} [dim]{kind}[/dim]{counts(grid)}")
-    return root
+    return Outline(root)
 
 
-def case_table(rows: Sequence[dict[str, Any]], *, lang: str) -> Table:
+def case_table(rows: Sequence[dict[str, Any]], *, lang: str) -> Sheet:
     from redprop.core.vocab import LEVELS, SEVERITIES, STATES, WARNINGS
 
     shown = [
@@ -172,13 +177,10 @@ def _supervised(case: dict[str, Any], lang: str) -> str:
     return " supervised" if lang == "en" else " 督办"
 
 
-def case_card(detail: dict[str, Any], *, lang: str) -> Table:
+def case_card(detail: dict[str, Any], *, lang: str) -> Group:
     from redprop.core.vocab import ACTIONS, LEVELS, SEVERITIES, STATES, WARNINGS
 
     en = lang == "en"
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
     fields = [
         ("编号", "Number", detail["number"]),
         ("状态", "State", label(STATES, detail["state"], lang)),
@@ -196,8 +198,12 @@ def case_card(detail: dict[str, Any], *, lang: str) -> Table:
             label(WARNINGS, detail["warning"], lang) + _supervised(detail, lang),
         ),
     ]
-    for zh, eng, value in fields:
-        head.add_row(eng if en else zh, scrub(str(value)))
+    head = Sheet(
+        keys=["label", "value"],
+        headers=["", ""],
+        rows=[[eng if en else zh, scrub(str(value))] for zh, eng, value in fields],
+        grid=True,
+    )
     events = table(
         [
             {
@@ -206,6 +212,7 @@ def case_card(detail: dict[str, Any], *, lang: str) -> Table:
                 "after": bracketed(
                     label(STATES, e["state"], lang), label(LEVELS, e["level"], lang), lang=lang
                 ),
+                "step_due": e["due_at"],
             }
             for e in detail["events"]
         ],
@@ -215,19 +222,16 @@ def case_card(detail: dict[str, Any], *, lang: str) -> Table:
             ("after", "之后", "After"),
             ("actor", "操作人", "Actor"),
             ("reason", "说明", "Reason"),
-            ("due_at", "期限", "Due"),
+            ("step_due", "期限", "Due"),
         ],
         lang=lang,
     )
-    outer = Table.grid()
-    outer.add_row(head)
-    outer.add_row(events)
     if detail.get("attachments"):
-        outer.add_row(attachment_table(detail["attachments"], lang=lang))
-    return outer
+        return Group(head, events, attachment_table(detail["attachments"], lang=lang))
+    return Group(head, events)
 
 
-def attachment_table(rows: list[dict[str, Any]], *, lang: str) -> Table:
+def attachment_table(rows: list[dict[str, Any]], *, lang: str) -> Sheet:
     """A case's attachments (issue 14): number, kind, file, type, size, when, who, hash."""
     from redprop.cases.attachments import KINDS
 
