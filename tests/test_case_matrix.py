@@ -159,7 +159,7 @@ def reach(session: Session, state: State, severity: str = "major") -> str:
             facts=FACTS[action],
             at=datetime(2026, 11, 2 + day, 10, 0),
         )
-    assert case.state == state.value
+    assert cases.get_case(session, case.number).state == state.value
     return case.number
 
 
@@ -245,6 +245,7 @@ def test_case_matrix(ledger: Session, source: State, action: Action) -> None:
     event = cases.act(
         ledger, number=number, action=action, actor=ADMIN, facts=FACTS[action], at=TRY_AT
     )
+    case = cases.get_case(ledger, number)  # a case is read as a row: read it again
     state, level, due = expected
     assert (case.state, case.level) == (state.value, level.value)
     if due is not KEEP:

@@ -31,3 +31,6 @@ def test_a_stub_matches_its_model(stub) -> None:  # type: ignore[no-untyped-def]
         if not isinstance(col.type, NullType):
             # A typed stub column converts values as the model's column does.
             assert type(col.type) is type(model.columns[col.name].type), f"{stub.name}.{col.name}"
+            # and bounds its text as the model's column does (core/fields checks Core writes)
+            want = getattr(model.columns[col.name].type, "length", None)
+            assert getattr(col.type, "length", None) == want, f"{stub.name}.{col.name}"

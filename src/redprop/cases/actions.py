@@ -1,7 +1,9 @@
 """Moving a case: registering a dispute and applying one action to it through the ladder's
 table (docs/design.md §3). Every accepted action appends exactly one event to the case's log
 (cases.log) and updates its cached status in the same transaction; every refusal raises before
-anything is written.
+anything is written. SQLAlchemy Core on the light stubs (core/tables.py) throughout: these are
+the commands people type all day, and the ORM costs more to import than they take to run. The
+functions take a Core connection or an ORM session alike.
 """
 
 from __future__ import annotations
@@ -10,13 +12,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
 
 from redprop.cases.categories import get_category
-from redprop.cases.log import append, apply_status, case_facts, status_of
+from redprop.cases.log import (
+    CaseRow,
+    EventRow,
+    append,
+    apply_status,
+    case_facts,
+    read_case,
+    status_of,
+)
 from redprop.cases.rules import (
     LADDER,
     RULES,
@@ -32,12 +41,13 @@ from redprop.cases.rules import (
     why_not,
 )
 from redprop.cases.settings import load_calendar, load_settings
+from redprop.core import tables as t
 from redprop.core.config import local_now
 from redprop.core.db import bump_counter
 from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.eventlog import when
+from redprop.core.fields import check_values
 from redprop.core.ids import clean_text, normalize_building, normalize_unit
-from redprop.core.models import Building, Case, CaseCounter, CaseEvent, Community, Grid
 from redprop.core.numbers import full_number, said_as
 from redprop.core.vocab import (
     REFER_TO,
@@ -50,18 +60,23 @@ from redprop.core.vocab import (
     parse_severity,
     parse_source,
 )
-from redprop.units.org import get_grid
-from redprop.units.staff import acting_staff
+from redprop.units.lookup import find_acting, find_grid
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    Db = Connection | Session
 
 
-def _refusal(case: Case | None, action: Action, zh: str, en: str) -> Refused:
+def _refusal(case: CaseRow | None, action: Action, zh: str, en: str) -> Refused:
     """Refused for a reason other than the table: names the case and its state when there is one."""
     if case is None:
         return LADDER.refuse(None, None, action, zh, en)  # type: ignore[return-value]
     return LADDER.refuse(case.number, State(case.state), action, zh, en)  # type: ignore[return-value]
 
 
-def _when(at: datetime | None, *, case: Case | None, action: Action) -> datetime:
+def _when(at: datetime | None, *, case: CaseRow | None, action: Action) -> datetime:
     return when(
         at,
         last_at=case.last_at if case is not None else None,
@@ -74,27 +89,24 @@ def _when(at: datetime | None, *, case: Case | None, action: Action) -> datetime
 
 
 def resolve_actor(
-    session: Session, name: str | None, *, action: Action, case: Case | None
+    session: Db, name: str | None, *, action: Action, case: CaseRow | None
 ) -> tuple[Actor, int]:
     """The acting staff member as the ladder sees them: role, level and units."""
-    member = acting_staff(session, name, refuse=lambda zh, en: _refusal(case, action, zh, en))
-    street_id, community_id, grid_id = member.street_id, member.community_id, member.grid_id
-    if grid_id is not None:
-        community_id = session.get_one(Grid, grid_id).community_id
+    member = find_acting(session, name, refuse=lambda zh, en: _refusal(case, action, zh, en))
+    if member.grid_id is not None:
         level = Level.grid
-    elif community_id is not None:
+    elif member.community_id is not None:
         level = Level.community
     else:
         level = Level.street
-    if community_id is not None:
-        street_id = session.get_one(Community, community_id).street_id
-    assert member.id is not None
-    actor = Actor(member.name, member.role, level, street_id, community_id, grid_id)
+    actor = Actor(
+        member.name, member.role, level, member.in_street, member.in_community, member.grid_id
+    )
     return actor, member.id
 
 
 def _check_actor(
-    actor: Actor, action: Action, level: Level | None, place: Place, case: Case | None
+    actor: Actor, action: Action, level: Level | None, place: Place, case: CaseRow | None
 ) -> None:
     why = why_not(actor, action, level, place)
     if why is None:
@@ -112,9 +124,9 @@ def _check_actor(
 # Events and the hash chain
 
 
-def _next_number(session: Session, year: int) -> str:
+def _next_number(session: Db, year: int) -> str:
     """The year's next case number (2026-00001); see db.bump_counter."""
-    last = bump_counter(session, CaseCounter.__table__, year=year)  # type: ignore[attr-defined]
+    last = bump_counter(session, t.case_counter, year=year)
     return f"{year}-{last:05d}"
 
 
@@ -135,7 +147,7 @@ class NewCase:
     source: str = "patrol"
 
 
-def _building_id(session: Session, new: NewCase, community: Community, grid: Grid) -> int | None:
+def _building_id(session: Db, new: NewCase, grid: Any) -> int | None:
     """The building a new case names, checked to lie in the case's grid; a unit or room
     without a building is refused."""
     if not new.building:
@@ -145,47 +157,54 @@ def _building_id(session: Session, new: NewCase, community: Community, grid: Gri
             )
         return None
     number = normalize_building(new.building)
-    building = session.scalar(
-        select(Building).where(Building.community_id == community.id, Building.number == number)
-    )
+    b = t.building.c
+    building = session.execute(
+        select(b.id, b.number, b.grid_id, t.grid.c.code)
+        .join_from(t.building, t.grid, t.grid.c.id == b.grid_id)
+        .where(b.community_id == grid.community_id, b.number == number)
+    ).first()
     if building is None:
         raise NotFound(
-            f"{community.name}没有楼栋“{new.building}”：用 redprop org building list -c {community.name} 查看",
-            f"{community.name} has no building '{new.building}': see redprop org building list",
+            f"{grid.community}没有楼栋“{new.building}”：用 redprop org building list -c {grid.community} 查看",
+            f"{grid.community} has no building '{new.building}': see redprop org building list",
         )
     if building.grid_id != grid.id:
-        home = session.get_one(Grid, building.grid_id)
         raise UsageProblem(
-            f"楼栋 {building.number} 属于网格 {home.code}，不在 {grid.code}；请核对 --grid 或 --building",
-            f"Building {building.number} belongs to grid {home.code}, not {grid.code}; check "
+            f"楼栋 {building.number} 属于网格 {building.code}，不在 {grid.code}；请核对 --grid 或 --building",
+            f"Building {building.number} belongs to grid {building.code}, not {grid.code}; check "
             "--grid or --building",
         )
-    return building.id
+    return int(building.id)
 
 
 def register_case(
-    session: Session, *, new: NewCase, actor: str | None, at: datetime | None = None
-) -> Case:
+    session: Db,
+    *,
+    new: NewCase,
+    actor: str | None,
+    at: datetime | None = None,
+    source_ref: str | None = None,
+) -> CaseRow:
+    """Register a dispute: its row and its first event. `source_ref` names where an imported
+    case came from, so importing the same ledger again creates no duplicates."""
     settings, cal = load_settings(session), load_calendar(session)
-    grid = get_grid(session, new.grid)
-    community = session.get_one(Community, grid.community_id)
+    grid = find_grid(session, new.grid)
     category = get_category(session, new.category)
     severity = parse_severity(new.severity)
     source = parse_source(new.source)
     # A missing summary or party is a usage mistake (exit 2): nothing exists to refuse yet.
     given = LADDER.read(RULES[Action.register], new, clean=clean_text, refuse=UsageProblem)
-    summary, parties = given["summary"], given["parties"]
-    building_id = _building_id(session, new, community, grid)
+    building_id = _building_id(session, new, grid)
     moment = _when(at, case=None, action=Action.register)
-    place = Place(community.street_id, community.id, grid.id)  # type: ignore[arg-type]
+    place = Place(grid.street_id, grid.community_id, grid.id)
     intake = settings.intake(severity)
     who, staff_id = resolve_actor(session, actor, action=Action.register, case=None)
     _check_actor(who, Action.register, intake, place, None)
-
-    case = Case(
+    case = _insert_case(
+        session,
         number=_next_number(session, moment.year),
-        street_id=community.street_id,
-        community_id=community.id,
+        street_id=grid.street_id,
+        community_id=grid.community_id,
         grid_id=grid.id,
         building_id=building_id,
         unit=normalize_unit(new.unit) if new.unit else None,
@@ -193,23 +212,15 @@ def register_case(
         category_id=category.id,
         severity=severity.value,
         source=source,
-        summary=summary,
-        parties=json.dumps(parties, ensure_ascii=False),
-        state=State.registered.value,
+        summary=given["summary"],
+        parties=json.dumps(given["parties"], ensure_ascii=False),
         level=intake.value,
         registered_at=moment,
-        last_at=moment,
+        source_ref=source_ref,
     )
-    session.add(case)
-    session.flush()
     before = Status()
-    after = step(
-        before,
-        Step(Action.register, moment.date(), severity=severity),
-        number=case.number,
-        settings=settings,
-        cal=cal,
-    )
+    move = Step(Action.register, moment.date(), severity=severity)
+    after = step(before, move, number=case.number, settings=settings, cal=cal)
     apply_status(case, after, cal)
     append(
         session,
@@ -226,15 +237,34 @@ def register_case(
     return case
 
 
-def get_case(session: Session, number: str, *, lock: bool = False) -> Case:
+def _insert_case(session: Db, **given: Any) -> CaseRow:
+    """The new case's row, before its first event (which fills in its status)."""
+    values = given | {
+        "state": State.registered.value,
+        "supervised": False,
+        "clock_start": None,
+        "limit_days": 0,
+        "paused_days": 0,
+        "suspended_on": None,
+        "due_on": None,
+        "yellow_on": None,
+        "last_at": given["registered_at"],
+        "event_count": 0,
+        "last_hash": "",
+    }
+    check_values("dispute", values)
+    new_id = session.execute(
+        insert(t.dispute).values(values).returning(t.dispute.c.id)
+    ).scalar_one()
+    return CaseRow(id=new_id, **values)
+
+
+def get_case(session: Db, number: str, *, lock: bool = False) -> CaseRow:
     """A case by number; `lock` takes its row for this transaction (PostgreSQL FOR UPDATE; on
     SQLite the writer already holds the database), so two writers append to its chain in turn."""
     # A short number: 87 is this year's 2026-00087, 2025-87 is 2025-00087 (core/numbers).
     full = full_number(clean_text(number), year=local_now().year)
-    query = select(Case).where(Case.number == full)
-    if lock:
-        query = query.with_for_update()
-    case = session.scalar(query)
+    case = read_case(session, t.dispute.c.number == full, lock=lock)
     if case is None:
         zh, en = said_as(number, full)
         raise NotFound(
@@ -262,7 +292,7 @@ class Facts:
     fulfilled: str | None = None
 
 
-def _facts(session: Session, case: Case, action: Action, facts: Facts) -> Shaped:
+def _facts(session: Db, case: CaseRow, action: Action, facts: Facts) -> Shaped:
     """The facts the ladder's row for `action` needs (refused when missing), turned into the
     ladder step, the event's reason and its data."""
     rule = LADDER.rule(case.number, State(case.state), action)
@@ -275,27 +305,27 @@ def _facts(session: Session, case: Case, action: Action, facts: Facts) -> Shaped
 # How each action's facts become the event's reason (its one line of text), its data, and the
 # fields of the ladder step.
 Shaped = tuple[str | None, dict[str, Any], dict[str, Any]]
-Shape = Callable[[Session, Case, dict[str, Any]], Shaped]
+Shape = Callable[[Any, CaseRow, dict[str, Any]], Shaped]
 
 
-def _plain(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+def _plain(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     return given.get("reason"), {}, {}
 
 
-def _note(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+def _note(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     return given["text"], {}, {}
 
 
-def _assign(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+def _assign(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     return given["reason"], {}, {"to_level": parse_level(given["to_level"])}
 
 
-def _extend(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+def _extend(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     days = given["days"]
     return given["reason"], {"days": days}, {"days": days}
 
 
-def _resolve(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+def _resolve(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     agreement = parse_agreement(given["agreement"])
     data = {"outcome": given["outcome"], "agreement": agreement}
     if "summary" in given:
@@ -303,7 +333,7 @@ def _resolve(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
     return given["outcome"], data, {}
 
 
-def _refer(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+def _refer(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     to = given["to"]
     if to not in REFER_TO:
         raise _refusal(
@@ -317,7 +347,7 @@ def _refer(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
     return reason, data, {}
 
 
-def _withdraw(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+def _withdraw(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     data = {}
     if "duplicate_of" in given:
         other = get_case(session, given["duplicate_of"])
@@ -329,7 +359,7 @@ def _withdraw(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
     return given["reason"], data, {}
 
 
-def _visit(session: Session, case: Case, given: dict[str, Any]) -> Shaped:
+def _visit(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     sat = parse_satisfaction(given["satisfaction"])
     ful = parse_fulfilled(given["fulfilled"])
     # Unsatisfied, or the agreement not (fully) honoured: the case goes back to work.
@@ -349,14 +379,14 @@ _SHAPES: dict[Action, Shape] = {
 
 
 def act(
-    session: Session,
+    session: Db,
     *,
     number: str,
     action: Action,
     actor: str | None,
     facts: Facts | None = None,
     at: datetime | None = None,
-) -> CaseEvent:
+) -> EventRow:
     """Apply one action to a case. Refusals (illegal pair, missing facts, wrong actor, a time in
     the future or before the last event) raise before anything is written."""
     if action in (Action.register, Action.supervise):

@@ -11,14 +11,17 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from redprop.core.errors import InputFileError, NotFound, RedpropError, UsageProblem
 from redprop.core.ids import clean_text
-from redprop.core.models import AttachmentBlob, Case, CaseAttachment
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from redprop.cases.log import CaseRow as Case
 
 MAX_BYTES = 20 * 1024 * 1024
 KINDS = {
@@ -98,6 +101,8 @@ def attach(
     at: datetime | None = None,
 ) -> Attached:
     """Attach the file at `path` to case `number`, as one event of its log."""
+    from redprop.core.models import AttachmentBlob, CaseAttachment
+
     if kind not in KINDS:
         raise UsageProblem(
             f"--kind 只能是 {'、'.join(KINDS)}", f"--kind must be one of {', '.join(KINDS)}"
@@ -182,32 +187,36 @@ def _append(
     )
 
 
-def list_attachments(session: Session, case_id: int) -> list[dict[str, Any]]:
-    """A case's attachments, in order (for case show)."""
+def list_attachments(session: Any, case_id: int) -> list[dict[str, Any]]:
+    """A case's attachments, in order (for case show: Core on the light stubs)."""
+    from redprop.core import tables as t
+
+    a, blob = t.case_attachment.c, t.attachment_blob.c
     rows = session.execute(
-        select(CaseAttachment, AttachmentBlob.size, AttachmentBlob.content_type)
-        .join(AttachmentBlob, AttachmentBlob.sha256 == CaseAttachment.sha256)
-        .where(CaseAttachment.case_id == case_id)
-        .order_by(CaseAttachment.seq)
+        select(a.seq, a.kind, a.filename, a.sha256, a.at, a.actor, blob.size, blob.content_type)
+        .join_from(t.case_attachment, t.attachment_blob, blob.sha256 == a.sha256)
+        .where(a.case_id == case_id)
+        .order_by(a.seq)
     ).all()
     return [
         {
-            "n": a.seq,
-            "kind": a.kind,
-            "file": a.filename,
-            "type": content_type,
-            "size": size,
-            "sha256": a.sha256,
-            "at": a.at.isoformat(timespec="minutes"),
-            "actor": a.actor,
+            "n": r.seq,
+            "kind": r.kind,
+            "file": r.filename,
+            "type": r.content_type,
+            "size": r.size,
+            "sha256": r.sha256,
+            "at": r.at.isoformat(timespec="minutes"),
+            "actor": r.actor,
         }
-        for a, size, content_type in rows
+        for r in rows
     ]
 
 
 def get_attachment(session: Session, *, number: str, n: int) -> tuple[dict[str, Any], bytes]:
     """Attachment `n` of case `number` and its content, checked against its hash."""
     from redprop.cases.actions import get_case
+    from redprop.core.models import AttachmentBlob, CaseAttachment
 
     case = get_case(session, number)
     found = session.scalar(

@@ -1,42 +1,54 @@
 """One case in full, as `redprop case show` prints it: where it is, its parties, its clock and
-warning, and every event of its log."""
+warning, and every event of its log. SQLAlchemy Core on the light stubs (core/tables.py)."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from redprop.cases.actions import get_case
 from redprop.cases.clock import warning
+from redprop.core import tables as t
 from redprop.core.config import local_now
-from redprop.core.models import Building, Case, CaseEvent, Category, Community, Grid, Street
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
 
 
 def _today() -> date:
     return local_now().date()
 
 
-def warning_of(case: Case, today: date) -> str:
+def warning_of(case: Any, today: date) -> str:
     return warning(case.state, case.due_on, case.yellow_on, today)
 
 
-def case_detail(session: Session, number: str) -> dict[str, Any]:
+def _name(session: Connection | Session, column: Any, id_column: Any, id_: Any) -> Any:
+    return session.scalar(select(column).where(id_column == id_))
+
+
+def case_detail(session: Connection | Session, number: str) -> dict[str, Any]:
     case = get_case(session, number)
-    grid = session.get_one(Grid, case.grid_id)
-    community = session.get_one(Community, case.community_id)
-    street = session.get_one(Street, case.street_id)
-    building = session.get(Building, case.building_id) if case.building_id else None
-    events = session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    grid_code = _name(session, t.grid.c.code, t.grid.c.id, case.grid_id)
+    community = _name(session, t.community.c.name, t.community.c.id, case.community_id)
+    street = _name(session, t.street.c.name, t.street.c.id, case.street_id)
+    building = (
+        _name(session, t.building.c.number, t.building.c.id, case.building_id)
+        if case.building_id
+        else None
+    )
+    ev = t.case_event.c
+    events = session.execute(
+        select(t.case_event).where(ev.case_id == case.id).order_by(ev.seq)
     ).all()
     address = "".join(
         part
         for part in (
-            f"{building.number}号楼" if building else "",
+            f"{building}号楼" if building else "",
             f"{case.unit}单元" if case.unit else "",
             f"{case.room}室" if case.room else "",
         )
@@ -46,11 +58,11 @@ def case_detail(session: Session, number: str) -> dict[str, Any]:
         "state": case.state,
         "level": case.level,
         "severity": case.severity,
-        "category": session.get_one(Category, case.category_id).name,
+        "category": _name(session, t.category.c.name, t.category.c.id, case.category_id),
         "source": case.source,
-        "street": street.name,
-        "community": community.name,
-        "grid": grid.code,
+        "street": street,
+        "community": community,
+        "grid": grid_code,
         "address": address or None,
         "parties": json.loads(case.parties),
         "summary": case.summary,
@@ -79,7 +91,7 @@ def case_detail(session: Session, number: str) -> dict[str, Any]:
     }
 
 
-def _attachments(session: Session, case_id: Any) -> list[dict[str, Any]]:
+def _attachments(session: Connection | Session, case_id: Any) -> list[dict[str, Any]]:
     from redprop.cases.attachments import list_attachments
 
     return list_attachments(session, case_id)

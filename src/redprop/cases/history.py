@@ -200,12 +200,12 @@ def _replay(
         room=_t(row, "room") or None,
         source=first.get("source", "patrol"),
     )
-    case = register_case(session, new=new, actor=actor, at=_time(steps[0]))
-    case.source_ref = f"number:{_t(row, 'number')}"[:64]
+    ref = f"number:{_t(row, 'number')}"[:64]
+    case = register_case(session, new=new, actor=actor, at=_time(steps[0]), source_ref=ref)
     for step_row in steps[1:]:
         data = json.loads(_t(step_row, "data") or "{}")
         if data.get("swept"):
-            _sweep(session, case, _time(step_row))
+            _sweep(session, case.number, _time(step_row))
             continue
         action = Action(_t(step_row, "action"))
         facts = _facts(action, step_row, data, numbers)
@@ -215,10 +215,12 @@ def _replay(
     return case.number
 
 
-def _sweep(session: Session, case: Case, at: datetime) -> None:
+def _sweep(session: Session, number: str, at: datetime) -> None:
+    from redprop.cases.actions import get_case
     from redprop.cases.settings import load_calendar, load_settings
     from redprop.cases.sweep import sweep_case
 
+    case = get_case(session, number, lock=True)  # as the steps before left it
     sweep_case(session, case, at, load_settings(session), load_calendar(session))
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redprop.cases import history
-from redprop.cases.actions import Facts, NewCase, act, register_case, resolve_actor
+from redprop.cases.actions import Facts, NewCase, act, get_case, register_case, resolve_actor
 from redprop.cases.rules import IMPORT_ROLES, LEVELS, Action, Level, Severity
 from redprop.core import vocab
 from redprop.core.errors import RedpropError
@@ -189,11 +189,11 @@ def _create(
             ),
             actor=actor,
             at=_at(parsed.registered, 9),
+            source_ref=ref,
         )
     except RedpropError as exc:
         column = "grid" if "网格" in exc.zh else ("category" if "纠纷类型" in exc.zh else "summary")
         raise _RowError(column, exc.zh, exc.en) from None
-    case.source_ref = ref
 
     def step(action: Action, at: datetime, **facts: Any) -> None:
         act(session, number=case.number, action=action, actor=actor, at=at, facts=Facts(**facts))
@@ -251,7 +251,7 @@ def _move_to_level(session: Session, case: Case, parsed: _Row, step: Step) -> No
     if LEVELS.index(level) > LEVELS.index(current):
         while current != level:
             step(Action.escalate, _at(on, 10), reason=REASON)
-            current = Level(session.get_one(Case, case.id).level)
+            current = Level(get_case(session, case.number).level)
             if working:
                 step(Action.accept, _at(on, 10, 30))
     else:

@@ -6,11 +6,11 @@ case's cached status, replaying a history through the ladder, and verifying ever
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, update
 
 from redprop.cases.rules import (
     Action,
@@ -24,14 +24,107 @@ from redprop.cases.rules import (
     step,
 )
 from redprop.cases.settings import load_calendar, load_settings
+from redprop.core import tables as t
 from redprop.core.chain import link
 from redprop.core.eventlog import GENESIS, ChainProblem, check_chain, data_text, digest, stamp
-from redprop.core.models import Case, CaseEvent, Staff
+from redprop.core.fields import check_values
 from redprop.core.workdays import Calendar
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    Db = Connection | Session
 
 # The action of an attachment's event (cases/attachments.py): hash-chained like every event,
 # outside the ladder's table (it moves nothing).
 ATTACH = "attach"
+
+
+@dataclass
+class CaseRow:
+    """A case's row (the `dispute` table), read and written with SQLAlchemy Core: the ladder's
+    commands never load the ORM (core/tables.py says why)."""
+
+    id: int
+    number: str
+    street_id: int
+    community_id: int
+    grid_id: int
+    building_id: int | None
+    unit: str | None
+    room: str | None
+    category_id: int
+    severity: str
+    source: str
+    summary: str
+    parties: str
+    state: str
+    level: str
+    supervised: bool
+    clock_start: date | None
+    limit_days: int
+    paused_days: int
+    suspended_on: date | None
+    due_on: date | None
+    yellow_on: date | None
+    registered_at: datetime
+    last_at: datetime
+    event_count: int
+    last_hash: str
+    source_ref: str | None
+
+
+@dataclass
+class EventRow:
+    """One event of a case's log (the `case_event` table) as appended; `number` is its case's."""
+
+    case_id: int
+    seq: int
+    action: str
+    from_state: str | None
+    from_level: str | None
+    state: str
+    level: str
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    staff_id: int | None
+    reason: str | None
+    data: str
+    due_on: date | None
+    yellow_on: date | None
+    prev_hash: str
+    hash: str = ""
+    id: int | None = None
+    number: str = ""
+
+
+def read_case(db: Db, *where: Any, lock: bool = False) -> CaseRow | None:
+    """The case matching `where` (on core/tables.dispute), or None; `lock` takes its row for
+    this transaction (PostgreSQL FOR UPDATE; on SQLite the writer already holds the database)."""
+    query = select(t.dispute).where(*where)
+    if lock:
+        query = query.with_for_update()
+    row = db.execute(query).first()
+    return None if row is None else CaseRow(**row._mapping)
+
+
+# What an event changes of its case's row: the cached status and the log's counters.
+_CACHED_STATUS = (
+    "state",
+    "level",
+    "supervised",
+    "clock_start",
+    "limit_days",
+    "paused_days",
+    "suspended_on",
+    "due_on",
+    "yellow_on",
+    "last_at",
+    "event_count",
+    "last_hash",
+)
 
 
 def event_hash(number: str, ev: Any) -> str:
@@ -60,7 +153,7 @@ def event_hash(number: str, ev: Any) -> str:
     return digest(payload)
 
 
-def status_of(case: Case) -> Status:
+def status_of(case: Any) -> Status:
     return Status(
         state=State(case.state),
         level=Level(case.level),
@@ -72,7 +165,7 @@ def status_of(case: Case) -> Status:
     )
 
 
-def apply_status(case: Case, status: Status, cal: Calendar) -> None:
+def apply_status(case: Any, status: Status, cal: Calendar) -> None:
     assert status.state is not None and status.level is not None
     case.state, case.level = status.state.value, status.level.value
     case.clock_start, case.limit_days = status.clock_start, status.limit_days
@@ -82,8 +175,8 @@ def apply_status(case: Case, status: Status, cal: Calendar) -> None:
 
 
 def append(
-    session: Session,
-    case: Case,
+    db: Db,
+    case: Any,
     *,
     action: Action | str,
     before: Status,
@@ -93,11 +186,13 @@ def append(
     staff_id: int | None,
     reason: str | None,
     data: dict[str, Any],
-) -> CaseEvent:
+) -> EventRow:
+    """Append one event to `case`'s log and store the case's cached status with it (the
+    caller has applied `after` to `case`), then its link of the ledger-wide chain."""
     assert after.state is not None and after.level is not None
     prev_hash = case.last_hash or GENESIS
     seq, recorded_at = stamp(case, at)
-    event = CaseEvent(
+    event = EventRow(
         case_id=case.id,
         seq=seq,
         action=str(action),
@@ -114,16 +209,22 @@ def append(
         due_on=case.due_on,
         yellow_on=case.yellow_on,
         prev_hash=prev_hash,
-        hash="",
+        number=case.number,
     )
     event.hash = case.last_hash = event_hash(case.number, event)
-    session.add(event)
-    session.flush()
-    link(session, "case", event.id, event.hash, recorded_at)  # type: ignore[arg-type]
+    values = {f.name: getattr(event, f.name) for f in fields(EventRow)}
+    del values["id"], values["number"]
+    check_values("case_event", values)
+    event.id = db.execute(
+        insert(t.case_event).values(values).returning(t.case_event.c.id)
+    ).scalar_one()
+    cached = {name: getattr(case, name) for name in _CACHED_STATUS}
+    db.execute(update(t.dispute).where(t.dispute.c.id == case.id).values(cached))
+    link(db, "case", event.id, event.hash, recorded_at)  # type: ignore[arg-type]
     return event
 
 
-def step_of(event: CaseEvent, severity: str) -> Step:
+def step_of(event: Any, severity: str) -> Step:
     data = json.loads(event.data)
     action = Action(event.action)
     return Step(
@@ -140,7 +241,7 @@ def step_of(event: CaseEvent, severity: str) -> Step:
 
 
 def replay(
-    events: list[CaseEvent], *, severity: str, number: str, settings: Settings, cal: Calendar
+    events: list[Any], *, severity: str, number: str, settings: Settings, cal: Calendar
 ) -> Status:
     status = Status()
     for event in events:
@@ -162,32 +263,34 @@ def verify_events(session: Session) -> list[ChainProblem]:
     # Streaming is set per statement: Connection.execution_options would change the session's
     # connection for every later statement too.
     cases = conn.execute(
-        select(*CACHED).order_by(Case.id).execution_options(stream_results=True, yield_per=5000)
+        select(*CACHED)
+        .order_by(t.dispute.c.id)
+        .execution_options(stream_results=True, yield_per=5000)
     )
     fields: list[Any] = [
-        CaseEvent.case_id,
-        CaseEvent.seq,
-        CaseEvent.action,
-        CaseEvent.from_state,
-        CaseEvent.from_level,
-        CaseEvent.state,
-        CaseEvent.level,
-        CaseEvent.at,
-        CaseEvent.recorded_at,
-        CaseEvent.actor,
-        CaseEvent.reason,
-        CaseEvent.data,
-        CaseEvent.due_on,
-        CaseEvent.yellow_on,
-        CaseEvent.prev_hash,
-        CaseEvent.hash,
-        CaseEvent.staff_id,
+        t.case_event.c.case_id,
+        t.case_event.c.seq,
+        t.case_event.c.action,
+        t.case_event.c.from_state,
+        t.case_event.c.from_level,
+        t.case_event.c.state,
+        t.case_event.c.level,
+        t.case_event.c.at,
+        t.case_event.c.recorded_at,
+        t.case_event.c.actor,
+        t.case_event.c.reason,
+        t.case_event.c.data,
+        t.case_event.c.due_on,
+        t.case_event.c.yellow_on,
+        t.case_event.c.prev_hash,
+        t.case_event.c.hash,
+        t.case_event.c.staff_id,
     ]
     names = [c.key for c in fields]
-    staff: dict[int, str] = dict(session.execute(select(Staff.id, Staff.name)).all())  # type: ignore[arg-type]
+    staff: dict[int, str] = dict(session.execute(select(t.staff.c.id, t.staff.c.name)).all())  # type: ignore[arg-type]
     events = conn.execute(
         select(*fields)
-        .order_by(CaseEvent.case_id, CaseEvent.seq)
+        .order_by(t.case_event.c.case_id, t.case_event.c.seq)
         .execution_options(stream_results=True, yield_per=5000)
     )
     pending = next(events, None)
@@ -262,32 +365,32 @@ def _check_history(
 
 # The case's columns db check reads: the cached status, and the facts fixed at registration.
 CACHED: list[Any] = [
-    Case.id,
-    Case.number,
-    Case.severity,
-    Case.state,
-    Case.level,
-    Case.event_count,
-    Case.last_hash,
-    Case.clock_start,
-    Case.limit_days,
-    Case.paused_days,
-    Case.suspended_on,
-    Case.supervised,
-    Case.due_on,
-    Case.yellow_on,
-    Case.registered_at,
-    Case.last_at,
-    Case.street_id,
-    Case.community_id,
-    Case.grid_id,
-    Case.building_id,
-    Case.unit,
-    Case.room,
-    Case.category_id,
-    Case.source,
-    Case.summary,
-    Case.parties,
+    t.dispute.c.id,
+    t.dispute.c.number,
+    t.dispute.c.severity,
+    t.dispute.c.state,
+    t.dispute.c.level,
+    t.dispute.c.event_count,
+    t.dispute.c.last_hash,
+    t.dispute.c.clock_start,
+    t.dispute.c.limit_days,
+    t.dispute.c.paused_days,
+    t.dispute.c.suspended_on,
+    t.dispute.c.supervised,
+    t.dispute.c.due_on,
+    t.dispute.c.yellow_on,
+    t.dispute.c.registered_at,
+    t.dispute.c.last_at,
+    t.dispute.c.street_id,
+    t.dispute.c.community_id,
+    t.dispute.c.grid_id,
+    t.dispute.c.building_id,
+    t.dispute.c.unit,
+    t.dispute.c.room,
+    t.dispute.c.category_id,
+    t.dispute.c.source,
+    t.dispute.c.summary,
+    t.dispute.c.parties,
 ]
 
 
@@ -341,18 +444,16 @@ def _check_cached(case: Any, history: list[Any], staff: dict[int, str]) -> tuple
     return None
 
 
-def number_gaps(session: Session) -> list[ChainProblem]:
+def number_gaps(session: Db) -> list[ChainProblem]:
     """Case numbers run 1, 2, 3 … each year up to the year's counter: a number is taken inside
     the registering transaction (rolled back with it), so a missing one is a deleted case."""
-    from redprop.core.models import CaseCounter
-
     taken: dict[int, set[int]] = {}
-    for number in session.scalars(select(Case.number)):
+    for number in session.scalars(select(t.dispute.c.number)):
         year, _, serial = number.partition("-")
         if year.isdigit() and serial.isdigit():
             taken.setdefault(int(year), set()).add(int(serial))
     problems = []
-    for year, last in session.execute(select(CaseCounter.year, CaseCounter.last)):
+    for year, last in session.execute(select(t.case_counter.c.year, t.case_counter.c.last)):
         missing = sorted(set(range(1, last + 1)) - taken.get(year, set()))
         if missing:
             shown = "、".join(f"{year}-{n:05d}" for n in missing[:5])

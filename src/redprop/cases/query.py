@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from redprop.cases.clock import RUNNING, warning
 from redprop.core import tables as t
 from redprop.core.errors import NotFound
 from redprop.core.ids import clean_text
 from redprop.core.vocab import parse_level, parse_severity, parse_state
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    Reader = Connection | Session
 
 # The states with a running clock, as plain text for the database (sorted: a stable query).
 _RUNNING = sorted(state.value for state in RUNNING)
@@ -43,7 +48,7 @@ class CaseList:
     total: int = 0
 
 
-def _id_of(session: Session, tbl: Any, col: str, value: str, zh: str, en: str, hint: str) -> int:
+def _id_of(session: Reader, tbl: Any, col: str, value: str, zh: str, en: str, hint: str) -> int:
     found = session.scalar(select(tbl.c.id).where(tbl.c[col] == clean_text(value)))
     if found is None:
         raise NotFound(f"没有{zh}“{value}”：用 {hint} 查看", f"No {en} '{value}': see {hint}")
@@ -51,7 +56,7 @@ def _id_of(session: Session, tbl: Any, col: str, value: str, zh: str, en: str, h
 
 
 def list_cases(
-    session: Session, *, filt: CaseFilter, today: date, limit: int | None = None
+    session: Reader, *, filt: CaseFilter, today: date, limit: int | None = None
 ) -> CaseList:
     dispute, grid, community, category = t.dispute, t.grid, t.community, t.category
     d = dispute.c
@@ -102,7 +107,7 @@ def list_cases(
     return CaseList(rows=rows, total=total)
 
 
-def _conditions(session: Session, filt: CaseFilter, today: date) -> list[Any]:
+def _conditions(session: Reader, filt: CaseFilter, today: date) -> list[Any]:
     """The filter as WHERE conditions on the dispute table (names of units resolved to ids)."""
     d = t.dispute.c
     conds: list[Any] = []

@@ -1,25 +1,30 @@
-"""Per-ledger ladder settings (limits per level, city level, overdue policy) and the calendar."""
+"""Per-ledger ladder settings (limits per level, city level, overdue policy) and the calendar.
+Loading them is SQLAlchemy Core on the light stubs (core/tables.py): every ladder action loads
+them, and those commands never import the ORM."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from redprop.cases.rules import DEFAULT_LIMITS, LEVEL_NAMES, Level, Settings
+from redprop.core import tables as t
 from redprop.core.errors import Conflict, RedpropError, RowProblem, UsageProblem
-from redprop.core.models import CalendarDay, Case, Setting
 from redprop.core.vocab import DAY_KIND_WORDS, DAY_KINDS, typed
 from redprop.core.workdays import Calendar
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 POLICIES = ("escalate", "supervise")
 
 
-def load_settings(session: Session) -> Settings:
-    stored = {s.key: s.value for s in session.scalars(select(Setting))}
+def load_settings(session: Any) -> Settings:
+    stored = dict(session.execute(select(t.setting.c.key, t.setting.c.value)).all())
     limits = {lv: int(stored.get(f"limit.{lv.value}", DEFAULT_LIMITS[lv])) for lv in Level}
     return Settings(
         limits=limits,
@@ -29,6 +34,8 @@ def load_settings(session: Session) -> Settings:
 
 
 def _put(session: Session, key: str, value: str) -> None:
+    from redprop.core.models import Setting
+
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
@@ -54,7 +61,9 @@ def update_settings(
     if city is not None:
         if not city:
             at_city = session.scalar(
-                select(func.count()).select_from(Case).where(Case.level == Level.city.value)
+                select(func.count())
+                .select_from(t.dispute)
+                .where(t.dispute.c.level == Level.city.value)
             )
             if at_city:
                 raise Conflict(
@@ -77,12 +86,12 @@ def update_settings(
 # Calendar
 
 
-def load_calendar(session: Session) -> Calendar:
+def load_calendar(session: Any) -> Calendar:
     """The official schedule (core/holidays), with the ledger's own entries overriding it day by
     day: a local holiday on an official working day is a holiday, and the other way round."""
     from redprop.core.holidays import official
 
-    rows = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    rows = session.execute(select(t.calendar_day.c.day, t.calendar_day.c.kind)).all()
     local = {d: k for d, k in rows}
     known = official()
     holidays = {d for d in known.holidays if local.get(d, "holiday") == "holiday"}
@@ -96,6 +105,8 @@ def add_days(
     session: Session, *, start: date, end: date | None, kind: str, name: str | None
 ) -> int:
     """Mark each day of [start, end] as a holiday or a make-up working day; returns how many."""
+    from redprop.core.models import CalendarDay
+
     if kind not in ("holiday", "workday"):
         raise UsageProblem("请用 --holiday 或 --workday 指明类型", "Say --holiday or --workday")
     end = end or start
@@ -130,6 +141,8 @@ class DayRow:
 
 
 def list_days(session: Session, *, year: int | None = None) -> list[DayRow]:
+    from redprop.core.models import CalendarDay
+
     query = select(CalendarDay).order_by(CalendarDay.day)
     if year:
         query = query.where(

@@ -6,19 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from redprop.cases.clock import RUNNING
-from redprop.cases.log import append, apply_status, status_of
+from redprop.cases.log import CaseRow, append, apply_status, status_of
 from redprop.cases.rules import SWEEP_REASONS, SYSTEM_ACTOR, Settings, Step, step, sweep_action
 from redprop.cases.settings import load_calendar, load_settings
+from redprop.core import tables as t
 from redprop.core.config import local, local_now
 from redprop.core.errors import UsageProblem
-from redprop.core.models import Case
 from redprop.core.workdays import Calendar
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass
@@ -38,19 +40,17 @@ def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
     if moment > local_now():
         raise UsageProblem("清理时间不能晚于现在", "The sweep time can't be in the future")
     today = moment.date()
-    overdue = session.scalars(
-        select(Case)
-        .where(
-            col(Case.state).in_(sorted(RUNNING)),
-            col(Case.due_on) < today,
-            Case.last_at <= moment,
-        )
-        .order_by(Case.id)
+    d = t.dispute.c
+    overdue = session.execute(
+        select(t.dispute)
+        .where(d.state.in_(sorted(RUNNING)), d.due_on < today, d.last_at <= moment)
+        .order_by(d.id)
         # Rows another writer holds are left to the next sweep rather than waited for.
         .with_for_update(skip_locked=True)
     ).all()
     done: list[Swept] = []
-    for case in overdue:
+    for row in overdue:
+        case = CaseRow(**row._mapping)
         swept = sweep_case(session, case, moment, settings, cal)
         if swept is not None:
             done.append(swept)
@@ -58,7 +58,7 @@ def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
 
 
 def sweep_case(
-    session: Session, case: Case, moment: datetime, settings: Settings, cal: Calendar
+    session: Session, case: CaseRow, moment: datetime, settings: Settings, cal: Calendar
 ) -> Swept | None:
     """The sweep's one step on one overdue case, as the system (also what replaying an
     exported history does with a swept event, cases/history)."""

@@ -7,14 +7,17 @@ own grant table (rules.why_not), so the list never offers a case the person woul
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from redprop.cases.clock import warning
 from redprop.cases.rules import Action, Level, Place, State, why_not
-from redprop.core.models import Case, Category, Community, Grid
+from redprop.core import tables as t
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
 
 # What an open case waits for, and the action that answers it.
 WAITING: dict[str, tuple[str, Action]] = {
@@ -26,24 +29,26 @@ WAITING: dict[str, tuple[str, Action]] = {
 _ORDER = {"red": 0, "yellow": 1, "none": 2}
 
 
-def todo(session: Session, *, actor: str | None, today: date) -> list[dict[str, Any]]:
+def todo(session: Connection | Session, *, actor: str | None, today: date) -> list[dict[str, Any]]:
     """The acting person's cases to act on now, most urgent first."""
     from redprop.cases.actions import resolve_actor
 
     who, _ = resolve_actor(session, actor, action=Action.note, case=None)
+    d = t.dispute.c
     query = (
-        select(Case, Grid.code, Community.name, Category.name)
-        .join(Grid, Grid.id == Case.grid_id)  # type: ignore[arg-type]
-        .join(Community, Community.id == Case.community_id)  # type: ignore[arg-type]
-        .join(Category, Category.id == Case.category_id)  # type: ignore[arg-type]
-        .where(Case.state.in_(list(WAITING)))  # type: ignore[attr-defined]
+        select(t.dispute, t.grid.c.code, t.community.c.name, t.category.c.name.label("cat"))
+        .join(t.grid, t.grid.c.id == d.grid_id)
+        .join(t.community, t.community.c.id == d.community_id)
+        .join(t.category, t.category.c.id == d.category_id)
+        .where(d.state.in_(list(WAITING)))
     )
     if who.grid_id is not None:  # a unit's own cases: the grant table decides the rest
-        query = query.where(Case.grid_id == who.grid_id)
+        query = query.where(d.grid_id == who.grid_id)
     elif who.community_id is not None:
-        query = query.where(Case.community_id == who.community_id)
+        query = query.where(d.community_id == who.community_id)
     rows = []
-    for case, grid, community, category in session.execute(query):
+    for case in session.execute(query):
+        grid, community, category = case.code, case.name, case.cat
         waiting, action = WAITING[case.state]
         place = Place(case.street_id, case.community_id, case.grid_id)
         if why_not(who, action, Level(case.level), place) is not None:

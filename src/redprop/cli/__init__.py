@@ -1,35 +1,88 @@
 """The root command: global options (--db, --as, --lang, --version) and one sub-app per noun.
 
 Each sub-app module imports only typer at the top; services, SQLAlchemy and the spreadsheet
-libraries are imported inside the commands, so `redprop --help` stays fast.
+libraries are imported inside the commands, so `redprop --help` stays fast. The sub-apps
+themselves load lazily: `redprop case list` imports and builds the `case` group only (building
+every group's click commands costs more than the command itself on a small ledger).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from redprop import __version__
-from redprop.cli import (
-    calendar,
-    case,
-    caseforms,
-    casework,
-    db,
-    demo,
-    ladder,
-    ledger,
-    org,
-    report,
-    roster,
-    service,
-    staff,
-)
+from redprop.cli import db, demo, report
 from redprop.cli._shared import RedpropGroup, State
 
+# The sub-apps in the order `redprop --help` lists them: name -> the module whose `app` it is,
+# then modules whose `register(app)` adds more commands to it (kept apart for size).
+SUB_APPS: dict[str, tuple[str, ...]] = {
+    "org": ("org",),
+    "roster": ("roster",),
+    "case": ("case", "caseforms", "casework"),
+    "calendar": ("calendar",),
+    "ladder": ("ladder",),
+    "ledger": ("ledger",),
+    "service": ("service",),
+    "staff": ("staff",),
+    "db": ("db",),
+}
+
+
+def sub_app(name: str) -> typer.Typer:
+    """The Typer app of sub-command `name`, with the commands its helper modules register."""
+    main, *more = (importlib.import_module(f"redprop.cli.{m}") for m in SUB_APPS[name])
+    if not getattr(main.app, "_redprop_registered", False):
+        for module in more:
+            module.register(main.app)
+        main.app._redprop_registered = True  # type: ignore[attr-defined]
+    return main.app  # type: ignore[no-any-return]
+
+
+def _plain_help(command: Any) -> None:
+    """Plain help, as the root has: built apart from the root, a sub-app would format its
+    help with rich (which doubles the time `--help` takes)."""
+    command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+
+
+class RootGroup(RedpropGroup):
+    """The root group: its own commands (init, demo, report, log) as usual, each sub-app built
+    the first time the command line names it."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in SUB_APPS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in SUB_APPS:
+            found = typer.main.get_group(sub_app(cmd_name))
+            found.name = cmd_name
+            _plain_help(found)
+            self.add_command(found, cmd_name)
+        return found
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """`redprop --help` lists each sub-app by the help of its Typer, without building it."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name) or TyperGroup(
+                name=name, help=sub_app(name).info.help or ""
+            )
+            rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
 app = typer.Typer(
-    cls=RedpropGroup,
+    cls=RootGroup,
     name="redprop",
     help="redprop：网格化治理与红色物业的矛盾纠纷台账 / the case ledger of a street office.",
     no_args_is_help=True,
@@ -91,17 +144,6 @@ app.command("init")(db.init)
 app.command("demo")(demo.demo)
 app.command("report")(report.report)
 app.command("log")(db.log)
-app.add_typer(org.app, name="org")
-app.add_typer(roster.app, name="roster")
-caseforms.register(case.app)  # case print (issue 14), kept apart from cli/case.py
-casework.register(case.app)  # case todo, case export
-app.add_typer(case.app, name="case")
-app.add_typer(calendar.app, name="calendar")
-app.add_typer(ladder.app, name="ladder")
-app.add_typer(ledger.app, name="ledger")
-app.add_typer(service.app, name="service")
-app.add_typer(staff.app, name="staff")
-app.add_typer(db.app, name="db")
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from redprop.core.errors import RedpropError
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
 MAX_DETAILS = 50
@@ -66,6 +66,14 @@ class State:
 
         with session_scope(self.engine(), write=write) as session:
             yield session
+
+    @contextmanager
+    def connection(self, *, write: bool = False) -> Iterator[Connection]:
+        """The command's one transaction on SQLAlchemy Core (core/db.connection_scope)."""
+        from redprop.core.db import connection_scope
+
+        with connection_scope(self.engine(), write=write) as conn:
+            yield conn
 
     @contextmanager
     def session_as(

@@ -95,9 +95,9 @@ def new(
             if key == "party"
             else answer
         )
-    with st.session() as session:
+    with st.connection(write=True) as conn:
         case = register_case(
-            session,
+            conn,
             new=NewCase(
                 grid=values["grid"],
                 category=values["category"],
@@ -181,12 +181,12 @@ def list_(
     filt = CaseFilter(status, level, community, grid, severity, overdue, yellow, search)
     filt.since = parse_time(since, "--from").date() if since else None
     filt.until = parse_time(until, "--to").date() if until else None
-    with st.session(write=False) as session:
+    with st.connection() as conn:
         if mine:
             from redprop.cases.todo import todo
 
-            filt.numbers = [r["number"] for r in todo(session, actor=st.actor, today=today)]
-        found = list_cases(session, filt=filt, today=today, limit=None if as_json else limit)
+            filt.numbers = [r["number"] for r in todo(conn, actor=st.actor, today=today)]
+        found = list_cases(conn, filt=filt, today=today, limit=None if as_json else limit)
     if as_json:
         emit_json(found.rows)
         return
@@ -209,8 +209,8 @@ def show(ctx: typer.Context, number: Number, as_json: JsonOpt = False) -> None:
     from redprop.cases.detail import case_detail
 
     st = state(ctx)
-    with st.session(write=False) as session:
-        detail = case_detail(session, number)
+    with st.connection() as conn:
+        detail = case_detail(conn, number)
     if as_json:
         emit_json(detail)
         return
@@ -227,18 +227,16 @@ def _act(
     from redprop.core.vocab import LEVELS, STATES, label
 
     st = state(ctx)
-    with st.session() as session:
+    with st.connection(write=True) as conn:
         event = act(
-            session, number=number, action=Action(action), actor=st.actor, facts=facts, at=_at(at)
+            conn, number=number, action=Action(action), actor=st.actor, facts=facts, at=_at(at)
         )
-        state_label, level_label = (
-            label(STATES, event.state, st.lang),
-            label(LEVELS, event.level, st.lang),
-        )
-        due = event.due_on
-        from redprop.core.models import Case
-
-        number = session.get_one(Case, event.case_id).number  # whole, however it was typed
+    state_label, level_label = (
+        label(STATES, event.state, st.lang),
+        label(LEVELS, event.level, st.lang),
+    )
+    due = event.due_on
+    number = event.number  # whole, however it was typed
     due_zh = f"，期限 {due}" if due else ""
     due_en = f", due {due}" if due else ""
     typer.echo(

@@ -21,8 +21,8 @@ def todo_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from redprop.core.vocab import LEVELS, WAITING, label
 
     st = state(ctx)
-    with st.session(write=False) as session:
-        rows = todo(session, actor=st.actor, today=local_now().date())
+    with st.connection() as conn:
+        rows = todo(conn, actor=st.actor, today=local_now().date())
     if as_json:
         emit_json(rows)
         return

@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from redprop.core.eventlog import GENESIS, digest
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 COUNTER = "ledger-chain"
 SOURCES = ("case", "demand", "admin")  # which log a link's event is in
@@ -32,20 +34,21 @@ def link_hash(seq: int, source: str, event_id: int, event_hash: str, prev: str) 
     return digest([seq, source, event_id, event_hash, prev])
 
 
-def link(
-    session: Session, source: str, event_id: int, event_hash: str, recorded_at: datetime
-) -> int:
-    """Append the link of one event (already flushed, so it has its id); returns its number."""
-    from redprop.core.db import bump_counter
-    from redprop.core.models import ChainLink
+def link(db: Any, source: str, event_id: int, event_hash: str, recorded_at: datetime) -> int:
+    """Append the link of one event (already written, so it has its id); returns its number.
+    SQLAlchemy Core on an ORM session or a plain connection alike (core/tables.py)."""
+    from sqlalchemy import insert
 
-    seq = bump_counter(session, _table("counter"), name=COUNTER)
-    links = _table("chain_link")
+    from redprop.core import tables as t
+    from redprop.core.db import bump_counter
+
+    seq = bump_counter(db, t.counter, name=COUNTER)
+    links = t.chain_link
     prev = GENESIS
     if seq > 1:
-        prev = session.scalar(select(links.c.hash).where(links.c.seq == seq - 1)) or GENESIS
-    session.add(
-        ChainLink(
+        prev = db.scalar(select(links.c.hash).where(links.c.seq == seq - 1)) or GENESIS
+    db.execute(
+        insert(links).values(
             seq=seq,
             source=source,
             event_id=event_id,
@@ -55,7 +58,6 @@ def link(
             hash=link_hash(seq, source, event_id, event_hash, prev),
         )
     )
-    session.flush()
     return seq
 
 

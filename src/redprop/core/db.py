@@ -240,8 +240,14 @@ def _newer_schema(revision: str) -> LedgerError:
     )
 
 
+def dialect_name(db: Any) -> str:
+    """The database's dialect (sqlite, postgresql) behind an ORM session or a Core connection."""
+    dialect = getattr(db, "dialect", None)  # a Connection has it; a Session has its bind's
+    return str((dialect or db.get_bind().dialect).name)
+
+
 def bump_counter(
-    session: Session, table: Any, *, start: int = 1, keep_max: bool = False, **key: Any
+    session: Any, table: Any, *, start: int = 1, keep_max: bool = False, **key: Any
 ) -> int:
     """Move a counter row forward inside the command's transaction and return its value:
     `INSERT … ON CONFLICT DO UPDATE … RETURNING`, on SQLite and PostgreSQL alike, so numbers are
@@ -250,13 +256,14 @@ def bump_counter(
     from elsewhere) instead of one step."""
     from sqlalchemy import func
 
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = dialect_name(session) == "postgresql"
+    if postgres:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     stmt = insert(table).values(**key, last=start)
     if keep_max:
-        bigger = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
+        bigger = func.greatest if postgres else func.max
         new = bigger(table.c.last, stmt.excluded.last)
     else:
         new = table.c.last + 1
@@ -302,6 +309,17 @@ def open_ledger(url: str, *, migrate: bool = True, create: bool = True) -> Engin
             "redprop ledger",
         ) from None
     return engine
+
+
+@contextmanager
+def connection_scope(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
+    """One transaction on SQLAlchemy Core, for the start-up-critical commands (case list,
+    show, todo, new, accept): the ORM, SQLModel and pydantic cost more to import than those
+    commands take to run. Core writes skip the ORM's before-flush guard, so they check their
+    text with core/fields themselves."""
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
+    with bind.connect() as conn, conn.begin():
+        yield conn
 
 
 @contextmanager

@@ -1,55 +1,151 @@
-"""Light stubs of the tables that the start-up-critical read paths (`report`, `case list`) query
-with SQLAlchemy Core, so those commands never import SQLModel or pydantic. The schema itself is
-`models.py`; tests/test_schema.py checks every stub column against it, so the two can't drift.
+"""Light stubs of the tables that the start-up-critical commands (`report`, `case list`, `case
+show`, `case todo`, `case new` and the ladder's actions) read and write with SQLAlchemy Core, so
+those commands never import SQLModel, the ORM or pydantic (their import costs more than the
+commands take to run). The schema itself is `models.py`; tests/test_schema.py checks every stub
+column against it (name, type and length), so the two can't drift.
 
-Only the columns those paths read are named. Dates and times carry their type, because
-SQLAlchemy converts them on the way in and out (SQLite stores them as text); every other
-column passes through as the driver returns it.
+Dates, times and booleans carry their type, because SQLAlchemy converts them on the way in and
+out (SQLite stores them as text and integers). Text columns carry their length, which is the
+bound core/fields checks a Core write against (the ORM's before-flush guard doesn't see Core).
+Columns a command never reads or writes are left out.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Date, DateTime, column, table
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, column, table
 
-street = table("street", column("id"), column("name"))
-community = table("community", column("id"), column("name"))
-grid = table("grid", column("id"), column("code"), column("name"), column("community_id"))
-building = table("building", column("id"), column("number"))
-category = table("category", column("id"), column("name"))
+street = table("street", column("id"), column("name", String(100)))
+community = table("community", column("id"), column("street_id"), column("name", String(100)))
+grid = table(
+    "grid",
+    column("id"),
+    column("code", String(40)),
+    column("name", String(100)),
+    column("community_id"),
+    column("kind", String(10)),
+)
+building = table(
+    "building",
+    column("id"),
+    column("number", String(40)),
+    column("community_id"),
+    column("grid_id"),
+)
+category = table("category", column("id"), column("name", String(50)))
+staff = table(
+    "staff",
+    column("id"),
+    column("name", String(100)),
+    column("role", String(20)),
+    column("street_id"),
+    column("community_id"),
+    column("grid_id"),
+    column("active", Boolean),
+)
+setting = table("setting", column("key", String(50)), column("value", String(200)))
+calendar_day = table(
+    "calendar_day", column("day", Date), column("kind", String(10)), column("name", String(50))
+)
+case_counter = table("case_counter", column("year", Integer), column("last", Integer))
+counter = table("counter", column("name", String(40)), column("last", Integer))
 
 dispute = table(
     "dispute",
     column("id"),
-    column("number"),
+    column("number", String(20)),
+    column("street_id"),
     column("community_id"),
     column("grid_id"),
-    column("category_id"),
-    column("severity"),
-    column("state"),
-    column("level"),
-    column("summary"),
-    column("parties"),
-    column("room"),
     column("building_id"),
-    column("supervised"),
+    column("unit", String(20)),
+    column("room", String(40)),
+    column("category_id"),
+    column("severity", String(10)),
+    column("source", String(10)),
+    column("summary", Text),
+    column("parties", Text),
+    column("state", String(12)),
+    column("level", String(10)),
+    column("supervised", Boolean),
+    column("clock_start", Date),
+    column("limit_days", Integer),
+    column("paused_days", Integer),
+    column("suspended_on", Date),
     column("due_on", Date),
     column("yellow_on", Date),
-    column("last_at", DateTime),
     column("registered_at", DateTime),
+    column("last_at", DateTime),
+    column("event_count", Integer),
+    column("last_hash", String(64)),
+    column("source_ref", String(64)),
 )
 
 case_event = table(
     "case_event",
+    column("id"),
     column("case_id"),
-    column("seq"),
-    column("action"),
-    column("from_state"),
-    column("from_level"),
-    column("state"),
-    column("level"),
+    column("seq", Integer),
+    column("action", String(12)),
+    column("from_state", String(12)),
+    column("from_level", String(10)),
+    column("state", String(12)),
+    column("level", String(10)),
     column("at", DateTime),
+    column("recorded_at", DateTime),
+    column("actor", String(100)),
+    column("staff_id"),
+    column("reason", Text),
+    column("data", Text),
     column("due_on", Date),
     column("yellow_on", Date),
+    column("prev_hash", String(64)),
+    column("hash", String(64)),
 )
 
-STUBS = (street, community, grid, building, category, dispute, case_event)
+chain_link = table(
+    "chain_link",
+    column("seq", Integer),
+    column("source", String(10)),
+    column("event_id", Integer),
+    column("event_hash", String(64)),
+    column("recorded_at", DateTime),
+    column("prev_hash", String(64)),
+    column("hash", String(64)),
+)
+
+case_attachment = table(
+    "case_attachment",
+    column("id"),
+    column("case_id"),
+    column("seq", Integer),
+    column("sha256", String(64)),
+    column("kind", String(12)),
+    column("filename", String(255)),
+    column("at", DateTime),
+    column("actor", String(100)),
+)
+attachment_blob = table(
+    "attachment_blob",
+    column("sha256", String(64)),
+    column("size", Integer),
+    column("content_type", String(40)),
+)
+
+STUBS = (
+    street,
+    community,
+    grid,
+    building,
+    category,
+    staff,
+    setting,
+    calendar_day,
+    case_counter,
+    counter,
+    dispute,
+    case_event,
+    chain_link,
+    case_attachment,
+    attachment_blob,
+)
+BY_NAME = {stub.name: stub for stub in STUBS}

@@ -177,14 +177,14 @@ class _Mover:
         number, level = self.case.number, self.case.level
         try:
             with self.session.begin_nested():
-                act(
+                self.case.level = act(
                     self.session,
                     number=number,
                     action=action,
                     actor=self.actors.get(level, STREET_STAFF),
                     at=when,
                     facts=facts or Facts(),
-                )
+                ).level  # who acts next is the person at the case's new level
         except RedpropError:
             return False
         self.at = when

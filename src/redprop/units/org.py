@@ -71,13 +71,9 @@ def get_community(session: Session, name: str) -> Community:
 
 
 def get_grid(session: Session, code: str) -> Grid:
-    found = session.scalar(select(Grid).where(Grid.code == clean_text(code)))
-    if found is None:
-        raise NotFound(
-            f"没有编号为“{code}”的网格：用 redprop org grid list 查看网格编号",
-            f"No grid with code '{code}': see redprop org grid list",
-        )
-    return found
+    from redprop.units.lookup import find_grid
+
+    return session.get_one(Grid, find_grid(session, code).id)
 
 
 def get_compound(session: Session, name: str, community: str | None = None) -> Compound:

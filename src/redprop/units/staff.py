@@ -179,17 +179,8 @@ def list_staff(
 def acting_staff(
     session: Session, name: str | None, *, refuse: Callable[[str, str], Exception]
 ) -> Staff:
-    """The staff member a writing command names with --as: every event records who acted, so a
-    missing or unknown name is refused (with `refuse(zh, en)`, which says what was refused)."""
-    if not name:
-        raise refuse(
-            "没有操作人：请用 --as 姓名 或环境变量 REDPROP_USER 指明是谁在办理",
-            "no actor: say who is acting with --as NAME or REDPROP_USER",
-        )
-    member = session.scalar(select(Staff).where(Staff.name == clean_text(name)))
-    if member is None or not member.active:
-        raise refuse(
-            f"“{name}”不是在职的登记工作人员；请先 redprop staff add 登记",
-            f"'{name}' is not registered staff; register them with redprop staff add",
-        )
-    return member
+    """The staff member a writing command names with --as (units/lookup.find_acting), as a
+    model."""
+    from redprop.units.lookup import find_acting
+
+    return session.get_one(Staff, find_acting(session, name, refuse=refuse).id)
