@@ -220,10 +220,10 @@ def _is_locked(exc: Exception) -> bool:
 
 
 def stdout() -> Console:
-    from rich.console import Console
+    from redprop.cli.layout import console
 
-    # Piped output (scripts, files) is not cut to 80 columns; a terminal gets its own width.
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 240)
+    # A terminal gets tables fitted to its width; a pipe gets plain tab-separated lines.
+    return console()
 
 
 def emit_json(data: Any, *, unmasked: bool = False) -> None:

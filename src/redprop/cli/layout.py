@@ -8,17 +8,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
-from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
 
 WHOLE = "whole"  # identifiers, dates and times: never cut, never wrapped
 LABEL = "label"  # short words: wrap only between words
@@ -253,6 +253,9 @@ def vertical(sheet: Sheet, console: Console, width: int) -> RenderableType:
     """One block per row, headed by its first cell, then each other column as a label and
     its value: what a table becomes when even its needed columns can't sit side by side.
     Blocks narrow enough stand side by side."""
+    from rich.columns import Columns
+    from rich.measure import Measurement
+
     blocks: list[RenderableType] = []
     for row in sheet.rows:
         card = Sheet(
