@@ -8,6 +8,7 @@ import fcntl
 import os
 import pty
 import re
+import select
 import shutil
 import struct
 import subprocess
@@ -78,15 +79,22 @@ def in_terminal(args: tuple[str, ...], width: int, env: dict[str, str]) -> str:
     )
     os.close(side)
     chunks = []
-    while True:
-        try:
-            data = os.read(main, 65536)
-        except OSError:  # EIO: the command has closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(main)
+    try:
+        while True:
+            ready, _, _ = select.select([main], [], [], 60)
+            assert ready, f"redprop {' '.join(args)} printed nothing for a minute"
+            try:
+                data = os.read(main, 65536)
+            except OSError:  # EIO: the command has closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+    except BaseException:
+        proc.kill()
+        raise
+    finally:
+        os.close(main)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err.decode()
     return ANSI.sub("", b"".join(chunks).decode().replace("\r\n", "\n"))
