@@ -10,7 +10,6 @@ import sys
 
 import pytest
 from sqlalchemy.orm import Session
-
 from tests.conftest import small_tree
 
 HEAVY = ("sqlmodel", "sqlalchemy.orm", "pydantic", "openpyxl", "python_calamine", "alembic")
@@ -41,7 +40,7 @@ def _run(*argv: str) -> tuple[int, list[str], str, str]:
         timeout=60,
     )
     line = next(ln for ln in done.stderr.splitlines() if ln.startswith("LOADED"))
-    _, code, loaded = (line.split(" ") + [""])[:3]
+    _, code, loaded = ([*line.split(" "), ""])[:3]
     said = "\n".join(ln for ln in done.stderr.splitlines() if not ln.startswith("LOADED"))
     return int(code or 0), [m for m in loaded.split(",") if m], done.stdout, said
 
