@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 import typer
 
-try:  # Typer 0.2x carries its own copy of click
+try:  # newer Typer carries its own copy of click
     from typer._click.shell_completion import CompletionItem
     from typer._click.types import StringParamType
 except ImportError:  # pragma: no cover - older Typer runs on click itself
@@ -254,10 +254,6 @@ CASE_NUMBER = Completing(case_numbers)
 STATE = Completing(vocabulary("STATES"))
 LEVEL = Completing(vocabulary("LEVELS"))
 SEVERITY = Completing(vocabulary("SEVERITIES"))
-SOURCE = Completing(vocabulary("SOURCES"))
-AGREEMENT = Completing(vocabulary("AGREEMENTS"))
-SATISFACTION = Completing(vocabulary("SATISFACTION"))
-FULFILLED = Completing(vocabulary("FULFILLED"))
 ROLE = Completing(vocabulary("ROLES"))
 GRID_KIND = Completing(vocabulary("GRID_KINDS"))
 DEMAND_STATE = Completing(vocabulary("DEMAND_STATES", labels=False))  # service lists: codes only
