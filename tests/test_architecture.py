@@ -14,7 +14,18 @@ pytestmark = pytest.mark.nodb  # never opens a ledger: no database on PostgreSQL
 SRC = Path(__file__).resolve().parents[1] / "src" / "redprop"
 
 # Lowest first. A module may import its own layer and the layers before it.
-LAYERS = ("core", "excel", "units", "roster", "cases", "servicelists", "figures", "ledger", "cli")
+LAYERS = (
+    "core",
+    "excel",
+    "units",
+    "roster",
+    "cases",
+    "servicelists",
+    "meetings",
+    "figures",
+    "ledger",
+    "cli",
+)
 TERMINAL = ("typer", "rich", "click")
 MAX_FUNCTION = 80
 MAX_MODULE = 500

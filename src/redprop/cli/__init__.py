@@ -28,6 +28,8 @@ SUB_APPS: dict[str, tuple[str, ...]] = {
     "ladder": ("ladder",),
     "ledger": ("ledger",),
     "service": ("service",),
+    "meeting": ("meeting",),
+    "rectify": ("rectify",),
     "staff": ("staff",),
     "db": ("db",),
 }

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 COUNTER = "ledger-chain"
-SOURCES = ("case", "demand", "admin")  # which log a link's event is in
+SOURCES = ("case", "demand", "admin", "rectify")  # which log a link's event is in
 
 
 def link_hash(seq: int, source: str, event_id: int, event_hash: str, prev: str) -> str:
@@ -105,7 +105,14 @@ def _table(name: str) -> Any:
 
 
 def _event_hashes(session: Session, source: str) -> Iterator[tuple[int, str]]:
-    table = _table({"case": "case_event", "demand": "demand_event", "admin": "admin_event"}[source])
+    table = _table(
+        {
+            "case": "case_event",
+            "demand": "demand_event",
+            "admin": "admin_event",
+            "rectify": "rectify_event",
+        }[source]
+    )
     yield from session.execute(select(table.c.id, table.c.hash).order_by(table.c.id))  # type: ignore[misc]
 
 
@@ -145,9 +152,11 @@ def _gap(seq: int) -> LinkProblem:
 
 
 def _match_events(session: Session, source: str, linked: dict[int, str]) -> list[LinkProblem]:
-    noun = {"case": ("案件事件", "case event"), "demand": ("需求事件", "demand event")}.get(
-        source, ("管理日志", "admin log entry")
-    )
+    noun = {
+        "case": ("案件事件", "case event"),
+        "demand": ("需求事件", "demand event"),
+        "rectify": ("整改事件", "task event"),
+    }.get(source, ("管理日志", "admin log entry"))
     problems = []
     for event_id, hash_ in _event_hashes(session, source):
         expected = linked.pop(event_id, None)

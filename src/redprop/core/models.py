@@ -4,6 +4,8 @@ Enums are stored as plain strings (not native database enums) so that SQLite and
 share one set of migrations; services validate values against these enums. Date-times are
 stored as local wall-clock time (config.LOCAL_TZ, Asia/Shanghai), without an offset: the ledger
 and its monthly periods are local.
+
+Long on purpose: one module holds every table, so the schema reads in one place.
 """
 
 from __future__ import annotations
@@ -446,3 +448,80 @@ class HeldValue(SQLModel, table=True):
     id_number: str | None = Field(default=None, sa_column=Column(String(18)))
     phone: str | None = Field(default=None, sa_column=Column(String(40)))
     created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting of a community or a street (联席会议, 每周说事, 五+X, 听证会; docs/design.md
+    §14): who attended (JSON list of names and their kinds), the minutes. Entered in the admin
+    log when recorded."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    street_id: int = Field(sa_column=_fk("street.id"))
+    community_id: int | None = Field(default=None, sa_column=_fk("community.id", nullable=True))
+    on: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    attendees: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    minutes: str | None = Field(default=None, sa_column=Column(Text))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+
+
+class MeetingItem(SQLModel, table=True):
+    """One problem of a meeting's list (问题清单): a case, a demand or a text taken up."""
+
+    __tablename__ = "meeting_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    meeting_id: int = Field(sa_column=_fk("meeting.id"))
+    case_id: int | None = Field(default=None, sa_column=_fk("dispute.id", nullable=True))
+    demand_id: int | None = Field(default=None, sa_column=_fk("demand.id", nullable=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+
+
+class RectifyTask(SQLModel, table=True):
+    """A rectification task decided on an item (整改任务); its state, and who verified it when,
+    are a cache of its events."""
+
+    __tablename__ = "rectify_task"
+    __table_args__ = (Index("ix_rectify_task_state_due", "state", "due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    item_id: int = Field(sa_column=_fk("meeting_item.id"))
+    meeting_id: int = Field(sa_column=_fk("meeting.id"))
+    task: str = Field(sa_column=Column(Text, nullable=False))
+    owner: str = Field(sa_column=Column(String(200), nullable=False, index=True))
+    owner_kind: str = Field(sa_column=Column(String(10), nullable=False))
+    due: date = Field(sa_column=Column(Date, nullable=False))
+    state: str = Field(sa_column=Column(String(12), nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    last_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    verified_by: str | None = Field(default=None, sa_column=Column(String(100)))
+    verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    event_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    last_hash: str | None = Field(default=None, sa_column=Column(String(64)))
+
+
+class RectifyEvent(SQLModel, table=True):
+    """One accepted step of a task (decide, start, done, verify, reject): append-only and
+    hash-chained like a demand's events (docs/design.md §11, §14)."""
+
+    __tablename__ = "rectify_event"
+    __table_args__ = (UniqueConstraint("task_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("rectify_task.id", index=False))
+    seq: int = Field(sa_column=Column(Integer, nullable=False))
+    action: str = Field(sa_column=Column(String(10), nullable=False))
+    from_state: str | None = Field(default=None, sa_column=Column(String(12)))
+    state: str = Field(sa_column=Column(String(12), nullable=False))
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))

@@ -464,3 +464,105 @@ WAITING: dict[str, Label] = {
     "handle": ("办理", "to handle"),
     "visit": ("回访", "to visit"),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings and the rectification ledger (联席会议、问题清单、整改台账; docs/design.md §14)
+
+
+class TaskState(StrEnum):
+    open = "open"  # 待整改
+    in_progress = "in_progress"  # 整改中
+    done = "done"  # 已完成（待验收）
+    verified = "verified"  # 已验收
+
+
+class TaskAction(StrEnum):
+    decide = "decide"  # 议定（交办）
+    start = "start"
+    done = "done"
+    verify = "verify"
+    reject = "reject"  # 验收不通过，退回整改
+
+
+MEETING_KINDS: dict[str, Label] = {
+    "joint": ("联席会议", "joint meeting"),
+    "weekly": ("每周说事", "weekly talk"),
+    "five-plus-x": ("五+X会议", "five-plus-x meeting"),
+    "hearing": ("听证会", "hearing"),
+}
+MEETING_KIND_WORDS: dict[str, str] = {
+    "五+x": "five-plus-x",
+    "5+x": "five-plus-x",
+    "五加x": "five-plus-x",
+    "联席": "joint",
+    "党建联席会议": "joint",
+    "说事": "weekly",
+    "听证": "hearing",
+}
+
+# Who may sit at a meeting or own a task besides the ledger's units, staff, the property
+# companies of its compounds and the providers of its resource list: the usual outside bodies,
+# kept as data (a meeting naming anything else is refused, so a misspelt name never slips in).
+MEETING_BODIES: tuple[str, ...] = (
+    "社区党委",
+    "社区党支部",
+    "街道党工委",
+    "居委会",
+    "业委会",
+    "物业公司",
+    "派出所",
+    "司法所",
+    "综治中心",
+    "城管",
+    "市场监管所",
+    "驻区单位",
+    "共建单位",
+    "居民代表",
+    "党员代表",
+    "楼栋长代表",
+    "人大代表",
+    "政协委员",
+    "法律顾问",
+    "社会组织",
+    "志愿者",
+)
+
+PARTY_KINDS: dict[str, Label] = {
+    "unit": ("单位", "unit"),
+    "staff": ("工作人员", "staff member"),
+    "company": ("物业或资源单位", "company"),
+    "body": ("协作单位", "outside body"),
+}
+
+TASK_STATES: dict[str, Label] = {
+    "open": ("待整改", "open"),
+    "in_progress": ("整改中", "in progress"),
+    "done": ("已完成", "done"),
+    "verified": ("已验收", "verified"),
+}
+
+TASK_ACTIONS: dict[str, Label] = {
+    "decide": ("议定交办", "decide"),
+    "start": ("开始整改", "start"),
+    "done": ("完成整改", "mark done"),
+    "verify": ("验收", "verify"),
+    "reject": ("退回整改", "reject"),
+}
+
+RECTIFY_FIGURES: dict[str, Label] = {
+    "meetings": ("召开会议", "meetings held"),
+    "items_raised": ("列入问题", "items raised"),
+    "tasks_decided": ("议定任务", "tasks decided"),
+    "tasks_due": ("本期到期", "tasks due"),
+    "done_on_time": ("按期完成", "done on time"),
+    "on_time_rate": ("按期完成率", "on-time rate"),
+    "verified": ("验收通过", "verified"),
+    "rejected": ("退回整改", "rejected"),
+    "overdue_at_end": ("期末超期", "overdue at end"),
+}
+
+
+def parse_meeting_kind(value: str) -> str:
+    table = typed(MEETING_KINDS, MEETING_KIND_WORDS)
+    return choice(value, table, "会议类型", "meeting kind", list(MEETING_KINDS))

@@ -1,6 +1,7 @@
 """The monthly ledger workbook (台账, docs/design.md §6): the figures by unit with 小计 and
 年度累计, the figures by category and severity with a chart, one row per case of the month as it
-stood at the month's end, the month's events, and the service lists.
+stood at the month's end, the month's events, the service lists, and the rectification ledger
+(整改台账, docs/design.md §14).
 
 Everything is read as of the period's end, and nothing in the workbook depends on when it is
 generated, so a closed month's workbook has the same cell values whenever it is regenerated.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,9 @@ class Book:
     open_demands: list[dict[str, Any]]
     # The ledger chain's fingerprint at the period's end (core/chain), printed by the signatures.
     fingerprint: str | None = None
+    # The rectification ledger (meetings/figures): the period's figures and one row per task.
+    rectify: dict[str, Any] = field(default_factory=dict)
+    rectify_rows: list[list[Any]] = field(default_factory=list)
 
 
 def build(
@@ -132,7 +136,14 @@ def build(
     from redprop.core.chain import fingerprint
 
     signed = fingerprint(session, period.end - timedelta(microseconds=1))
-    return Book(period, month, year, case_rows, event_rows, service, pending, signed)
+    from redprop.meetings.figures import ledger_rows, rectify_figures
+
+    span = {"start": period.start, "end": period.end, "community": community_name}
+    rectify = rectify_figures(session, **span)
+    tasks = ledger_rows(session, **span)
+    return Book(
+        period, month, year, case_rows, event_rows, service, pending, signed, rectify, tasks
+    )
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redprop.core.vocab import DEMAND_STATES, LEVELS, SEVERITIES, label
+from redprop.core.vocab import DEMAND_STATES, LEVELS, RECTIFY_FIGURES, SEVERITIES, label
 from redprop.excel.book import Chart, Column, Sheet, Table
 from redprop.figures.book import SUMMARY_FIGURES, Book, figure_name, figure_values, month_label
 
@@ -87,6 +87,25 @@ DEMAND_COLUMNS = [
     Column("认领方", cap=12),
 ]
 WISH = "微心愿"
+# The 整改台账 sheet (docs/design.md §14): the period's figures, then one row per task.
+RECTIFY_COLUMNS = [
+    Column("序号", "center", cap=6),
+    Column("编号", cap=14),
+    Column("整改任务", cap=26),
+    Column("来源会议", cap=24),
+    Column("问题", cap=22),
+    Column("责任方", cap=12),
+    Column("整改时限", "date"),
+    Column("状态", "center", cap=8),
+    Column("完成日期", "date"),
+    Column("验收人", cap=8),
+    Column("验收时间", "time"),
+    Column("是否按期", "center", cap=8),
+]
+RECTIFY_NOTE = (
+    "说明：按期完成=本期到期的任务中，到期日结束时已完成或已验收的；期末超期=期末仍待整改或"
+    "整改中且已过整改时限的。状态截至期末，按事件历史统计。"
+)
 
 
 def figure_columns(first: str) -> list[Column]:
@@ -155,6 +174,26 @@ def sheets(book: Book) -> list[Sheet]:
             info,
         ),
         Sheet("服务清单", f"{unit}服务清单（{when}）", _service_tables(book), info, one_page=True),
+        Sheet(
+            "整改台账",
+            f"{unit}整改台账（{when}，状态截至月末）",
+            _rectify_tables(book),
+            info,
+            RECTIFY_NOTE,
+        ),
+    ]
+
+
+def _rectify_tables(book: Book) -> list[Table]:
+    """The period's figures of the rectification ledger, then its tasks as they stood."""
+    keys = list(RECTIFY_FIGURES)
+    figures = [
+        Column(RECTIFY_FIGURES[key][0], "rate" if key.endswith("_rate") else "int") for key in keys
+    ]
+    tasks = [[i, *row] for i, row in enumerate(book.rectify_rows, start=1)]
+    return [
+        Table(figures, [[book.rectify.get(key) for key in keys]], caption="本月整改情况"),
+        Table(RECTIFY_COLUMNS, tasks, caption="整改任务"),
     ]
 
 

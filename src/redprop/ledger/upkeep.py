@@ -124,6 +124,7 @@ def check_ledger(engine: Engine, *, fingerprint: str | None = None) -> CheckResu
         from sqlalchemy.orm import Session as OrmSession
 
         from redprop.cases.log import number_gaps, verify_events
+        from redprop.meetings.log import verify_tasks
         from redprop.servicelists.log import verify_demands
 
         with OrmSession(engine) as session:
@@ -140,6 +141,14 @@ def check_ledger(engine: Engine, *, fingerprint: str | None = None) -> CheckResu
                     (
                         f"需求 {p.number} 的办理记录被绕过 redprop 改动：{p.zh}；请从备份核对恢复",
                         f"Demand {p.number}: its events were changed outside redprop: {p.en}; "
+                        "compare with a backup",
+                    )
+                )
+            for p in verify_tasks(session):
+                result.problems.append(
+                    (
+                        f"整改任务 {p.number} 的办理记录被绕过 redprop 改动：{p.zh}；请从备份核对恢复",
+                        f"Task {p.number}: its events were changed outside redprop: {p.en}; "
                         "compare with a backup",
                     )
                 )

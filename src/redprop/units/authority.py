@@ -83,6 +83,14 @@ PERMISSIONS: dict[str, tuple[tuple[Role, str], ...]] = {
     "service resource add": _UNITS,
     "service item add": _UNITS,
     "service record add": _UNITS,
+    # Meetings and the rectification ledger (docs/design.md §14): over the meeting's unit, so
+    # community staff for their community's meetings, street staff and the admin above them.
+    # Verifying (or rejecting) a task is the meeting's unit's own check.
+    "meeting new": _UNITS,
+    "meeting item add": _UNITS,
+    "meeting decide": _UNITS,
+    "rectify step": _UNITS,
+    "rectify verify": _UNITS,
     "db upgrade": (ADMIN,),
     "db backup": (ADMIN,),
 }
