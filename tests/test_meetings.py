@@ -41,7 +41,7 @@ from redprop.core.models import CaseEvent, Meeting, RectifyEvent, RectifyTask
 from redprop.figures.book import build, write
 from redprop.figures.period import month_period
 from redprop.ledger.upkeep import check_ledger
-from redprop.meetings.figures import ledger_rows, rectify_figures
+from redprop.meetings.figures import ledger_rows, overdue_by_owner, rectify_figures
 from redprop.meetings.log import verify_tasks
 from redprop.meetings.meetings import add_item, meeting_detail, new_meeting
 from redprop.meetings.tasks import decide, task_rows
@@ -119,6 +119,21 @@ def test_the_hand_computed_month_gives_exact_figures(ledger: Session) -> None:
         "on_time_rate": round(1 / 3, 4),
         "verified": 2,
     }
+
+
+def test_overdue_tasks_by_owner_for_the_property_scoring(ledger: Session) -> None:
+    numbers = build_month(ledger)
+    assert overdue_by_owner(ledger, **span("2026-11")) == {}
+    assert overdue_by_owner(ledger, **span("2026-11"), kind=None) == {TIEREN: 1}
+    late = task(
+        ledger, "WT2", "2026-11-05T09:00", owner="嘉华物业", due="2026-11-15", text="加装门禁"
+    )
+    assert overdue_by_owner(ledger, **span("2026-11")) == {"嘉华物业": 1}
+    step(ledger, late, START, "2026-12-01T09:00")
+    step(ledger, late, DONE, "2026-12-02T09:00")
+    december(ledger, numbers)
+    assert overdue_by_owner(ledger, **span("2026-11")) == {"嘉华物业": 1}  # closed: unchanged
+    assert overdue_by_owner(ledger, **span("2026-12"), kind=None) == {}
 
 
 def test_the_workbook_sheet_has_the_exact_rows(ledger: Session, tmp_path: Path) -> None:

@@ -183,3 +183,37 @@ def test_who_may_write(ledger: Session, write: str, unit: str, who: str, allowed
         WRITES[write](ledger, who, unit, numbers)
     assert snapshot(ledger) == before
     assert who in caught.value.zh and caught.value.exit_code == 1
+
+
+def test_the_owners_unit_records_its_own_steps_but_does_not_verify(ledger: Session) -> None:
+    """A task of the street's meeting owned by 龙源社区: its staff start and finish it; only
+    the street (the meeting's unit) verifies it."""
+    b = meeting(ledger, unit=STREET, actor=ZHAO, attendees="龙源社区,司法所")
+    wt = item(ledger, b, "2026-11-04T15:10", text="停车难", actor=ZHAO)
+    zg = task(
+        ledger, wt, "2026-11-04T16:00", owner="龙源社区", due="2026-11-20", text="划线", actor=ZHAO
+    )
+    step(ledger, zg, START, "2026-11-05T10:00", actor=ZHANG)
+    step(ledger, zg, DONE, "2026-11-06T10:00", actor=ZHANG)
+    before = snapshot(ledger)
+    with pytest.raises(TaskRefused, match="验收须由召开会议的新市区街道"):
+        step(ledger, zg, VERIFY, "2026-11-07T10:00", actor=ZHANG)
+    assert snapshot(ledger) == before
+    step(ledger, zg, VERIFY, "2026-11-07T10:00", actor=ZHAO)
+    assert get_task(ledger, zg).verified_by == ZHAO
+
+
+def test_the_readme_task_table_is_the_task_table() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = readme[readme.index("| task step | from | to |") :].splitlines()[2:]
+    documented = {}
+    for line in itertools.takewhile(lambda x: x.strip().startswith("|"), lines):
+        action, sources, target = (c.strip() for c in line.strip().strip("|").split("|"))
+        to = TaskState(target.split("`")[1])
+        for source in sources.split(","):
+            code = source.strip().strip("`")
+            state = None if code == "—" else TaskState(code)
+            documented[(state, TaskAction(action.split("`")[1]))] = to
+    assert documented == EXPECTED

@@ -180,3 +180,17 @@ def _on_time_text(task: _Task, state: str, end: datetime, judged: date) -> str:
     if due_end <= end:
         return "否"
     return ""
+
+
+def overdue_by_owner(
+    session: Session, *, start: datetime, end: datetime, kind: str | None = "company"
+) -> dict[str, int]:
+    """Tasks each owner (of `kind`: property companies by default) still owed at the period's
+    end past their due day: what a property company's 量化积分 deducts for."""
+    judged = _judged(end)
+    counts: dict[str, int] = {}
+    for t in _tasks(session, end, []):
+        late = t.state_before(end) in PENDING and t.row.due < judged
+        if late and (kind is None or t.row.owner_kind == kind):
+            counts[t.row.owner] = counts.get(t.row.owner, 0) + 1
+    return dict(sorted(counts.items()))

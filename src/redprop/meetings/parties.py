@@ -16,6 +16,7 @@ from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.ids import clean_text
 from redprop.core.models import Community, Compound, Grid, Resource, Staff, Street
 from redprop.core.vocab import MEETING_BODIES
+from redprop.units.authority import Reach
 
 _SPLIT = re.compile(r"[,，、;；\n]+")
 
@@ -72,6 +73,28 @@ def resolve_attendees(session: Session, text: str) -> list[dict[str, str]]:
     if unknown:
         raise _unknown(unknown, ("参会方", "attendee"))
     return [{"name": name, "kind": kind} for name, kind in kinds.items() if kind]
+
+
+def owner_reach(session: Session, name: str, kind: str) -> Reach | None:
+    """The unit a task's owner stands for, when it is one of the ledger's own (a unit, or a
+    staff member's unit): its staff may record the owner's own steps (start, done)."""
+    from redprop.units.authority import reach_of, reach_of_staff
+
+    if kind == "staff":
+        member = session.scalar(select(Staff).where(col(Staff.name) == name))
+        return reach_of_staff(session, member) if member is not None else None
+    if kind != "unit":
+        return None
+    for model, column in (
+        (Street, Street.name),
+        (Community, Community.name),
+        (Grid, Grid.code),
+        (Grid, Grid.name),
+    ):
+        found = session.scalar(select(model).where(col(column) == name).limit(1))
+        if found is not None:
+            return reach_of(session, found)  # type: ignore[arg-type]
+    return None
 
 
 def resolve_owner(session: Session, text: str) -> tuple[str, str]:

@@ -27,7 +27,7 @@ from redprop.meetings.meetings import (
     meeting_reach,
     unit_name,
 )
-from redprop.meetings.parties import resolve_owner
+from redprop.meetings.parties import owner_reach, resolve_owner
 from redprop.meetings.rules import CHECKS, PENDING, TASKS, TaskAction, TaskRefused, TaskState
 from redprop.servicelists.common import next_number
 from redprop.units.authority import NotAllowed, authorize
@@ -54,8 +54,9 @@ def _actor(
     task: RectifyTask | None,
     action: TaskAction,
 ) -> str:
-    """Who takes a step: staff whose unit holds the meeting's (PERMISSIONS). Verifying and
-    rejecting are the meeting's unit's own check, so the refusal names that unit."""
+    """Who takes a step: staff whose unit holds the meeting's (PERMISSIONS), or for start and
+    done the owner's, when the owner is a unit or staff of the ledger. Verifying and rejecting
+    are the meeting's unit's own check, so the refusal names that unit."""
     command = {
         TaskAction.decide: "meeting decide",
         TaskAction.verify: "rectify verify",
@@ -64,6 +65,14 @@ def _actor(
     try:
         return authorize(session, actor, command, meeting_reach(meeting)).name
     except NotAllowed as exc:
+        # The owner's own unit records the owner's steps too (a community owning a task of the
+        # street's meeting starts and finishes it); verifying stays with the meeting's unit.
+        owner = owner_reach(session, task.owner, task.owner_kind) if task else None
+        if owner is not None and action not in CHECKS:
+            try:
+                return authorize(session, actor, command, owner).name
+            except NotAllowed:
+                pass
         if action not in CHECKS:
             raise _refusal(task, action, exc.zh, exc.en) from None
         unit = unit_name(session, meeting)
