@@ -438,3 +438,25 @@ def test_db_check_on_the_command_line(cli, filled: dict[str, str], ledger: Sessi
     ledger.commit()
     bad = cli("db", "check", code=1)
     assert f"整改任务 {filled['z1']} 的办理记录被绕过 redprop 改动" in bad.stdout + bad.stderr
+
+
+def test_a_closed_case_is_not_taken_up_and_nothing_is_written(cli, ledger: Session) -> None:  # type: ignore[no-untyped-def]
+    from redprop.cases.actions import Action, Facts, NewCase, act, register_case
+
+    new = NewCase(
+        grid="G001", category="邻里纠纷", severity="small", summary="漏水", parties=["甲"]
+    )
+    number = register_case(ledger, new=new, actor=ADMIN, at=t("2026-11-02T09:00")).number
+    for action, at, facts in (
+        (Action.accept, "2026-11-02T10:00", {}),
+        (Action.resolve, "2026-11-03T10:00", {"outcome": "修复", "agreement": "oral"}),
+        (Action.visit, "2026-11-04T10:00", {"satisfaction": "satisfied", "fulfilled": "yes"}),
+    ):
+        act(ledger, number=number, action=action, actor=ADMIN, at=t(at), facts=Facts(**facts))  # type: ignore[arg-type]
+    a = meeting(ledger)
+    ledger.commit()
+    bad = cli("--as", LI, "meeting", "item", "add", a, "--case", number, code=1)
+    assert f"不能对已办结的案件 {number} 执行调解记录" in bad.stderr and "重新办理" in bad.stderr
+    assert json.loads(cli("meeting", "show", a, "--json").stdout)["items"] == []
+    made = cli("--as", LI, "meeting", "item", "add", a, "--text", "另议").stdout.strip()
+    assert made == "WT2026-00001"  # the refused item's number was never given out
