@@ -460,3 +460,19 @@ def test_a_closed_case_is_not_taken_up_and_nothing_is_written(cli, ledger: Sessi
     assert json.loads(cli("meeting", "show", a, "--json").stdout)["items"] == []
     made = cli("--as", LI, "meeting", "item", "add", a, "--text", "另议").stdout.strip()
     assert made == "WT2026-00001"  # the refused item's number was never given out
+
+
+def test_the_cli_reports_a_periods_figures(cli, filled: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    out = json.loads(cli("rectify", "report", "--month", "2026-11", "--json").stdout)
+    assert out == {"period": {"from": "2026-11-01", "to": "2026-12-01"}, "figures": NOVEMBER}
+    mine = json.loads(cli("rectify", "report", "--month", "2026-11", "-c", TIEREN, "--json").stdout)
+    assert mine["figures"]["meetings"] == 1
+    text = cli("rectify", "report", "--month", "2026-11").stdout
+    assert text.strip() == (
+        "2026-11-01 – 2026-11-30：召开会议 2，列入问题 5，议定任务 5，本期到期 4，按期完成 2，"
+        "按期完成率 50.0%，验收通过 3，退回整改 1，期末超期 1"
+    )
+    assert (
+        "on-time rate 50.0%"
+        in cli("--lang", "en", "rectify", "report", "--month", "2026-11").stdout
+    )

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from redprop.cli._shared import JsonOpt, emit_json, state, stdout
+from redprop.cli._shared import CommunityOpt, JsonOpt, emit_json, state, stdout
+from redprop.cli.report import FromOpt, MonthOpt, ToOpt
 
 app = typer.Typer(
     help="整改台账：会议议定的整改任务 / the rectification ledger", no_args_is_help=True
@@ -148,3 +149,38 @@ def verify(ctx: typer.Context, number: Number, reason: ReasonOpt = None, at: AtO
 def reject(ctx: typer.Context, number: Number, reason: ReasonOpt = None, at: AtOpt = None) -> None:
     """验收不通过，退回整改（须写明 --reason）。例：redprop --as 李娟 rectify reject ZG1 --reason 通道仍有杂物"""
     _step(ctx, number, "reject", reason, at)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    month: MonthOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    community: CommunityOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """整改台账的期间数字：召开会议、列入问题、议定任务、本期到期、按期完成、验收、退回、期末超期（按事件统计，已结束的月份不变）。例：redprop rectify report --month 2026-11"""
+    from redprop.core.config import now
+    from redprop.core.vocab import RECTIFY_FIGURES, label
+    from redprop.figures.period import parse_period
+    from redprop.meetings.figures import rectify_figures
+
+    st = state(ctx)
+    period = parse_period(month=month, start=start, end=end, today=now().date())
+    with st.session(write=False) as session:
+        figures = rectify_figures(session, start=period.start, end=period.end, community=community)
+    if as_json:
+        emit_json({"period": period.as_dict(), "figures": figures})
+        return
+    from redprop.cli.report import pct
+
+    shown = [
+        f"{label(RECTIFY_FIGURES, key, st.lang)} "
+        + (pct(value) if key.endswith("_rate") else str(value))
+        for key, value in figures.items()
+    ]
+    span = f"{period.start:%Y-%m-%d} – {period.last_day:%Y-%m-%d}"
+    typer.echo(
+        f"{span}: " + ", ".join(shown) if st.lang == "en" else f"{span}：" + "，".join(shown)
+    )
