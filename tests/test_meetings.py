@@ -387,6 +387,10 @@ def test_the_cli_records_a_meeting_its_items_and_tasks(cli, ledger: Session) -> 
     text = cli("meeting", "show", "HY1").stdout
     assert "参会方：社区党委、嘉华物业、业委会、派出所" in text and "消防通道堵塞" in text
     assert "Attendees" in cli("--lang", "en", "meeting", "list").stdout
+    log = cli("log").stdout
+    assert "登记会议" in log and "HY2026-00001 铁人路社区" in log and "参会方 4" in log
+    assert "列入问题清单" in log and "WT2026-00001 HY2026-00001" in log
+    assert "meeting new" in cli("--lang", "en", "log").stdout
 
 
 def test_the_cli_lists_overdue_tasks_by_owner(cli, filled: dict[str, str]) -> None:  # type: ignore[no-untyped-def]

@@ -345,6 +345,8 @@ LOGGED_COMMANDS: dict[str, Label] = {
     "service item add": ("登记服务项目", "service item add"),
     "service record add": ("记录服务", "service record add"),
     "db backup": ("备份账本", "db backup"),
+    "meeting new": ("登记会议", "meeting new"),
+    "meeting item add": ("列入问题清单", "meeting item add"),
 } | {
     f"org {kind} {verb}": (f"{zh_verb}{UNIT_KINDS[kind][0]}", f"org {kind} {verb}")
     for kind in ("street", "community", "grid", "compound", "building")
@@ -363,6 +365,7 @@ LOGGED_COUNTS: dict[str, Label] = {
     "rejected": ("拒绝", "rejected"),
     "skipped": ("跳过", "skipped"),
     "rows": ("行数", "rows"),
+    "attendees": ("参会方", "attendees"),
 }
 # Codes a log entry's target may hold beside names: a staff member's role, a whole roster.
 LOGGED_TARGET_WORDS: dict[str, Label] = ROLES | {"all": ("全部", "all")}

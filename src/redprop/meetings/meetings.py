@@ -120,13 +120,14 @@ def new_meeting(
     )
     session.add(meeting)
     session.flush()
-    data = {"kind": code, "unit": clean_text(unit), "on": moment.isoformat()}
+    # The admin log says who recorded which meeting of which unit, and how many attended (its
+    # data is shown as counts, core/vocab.LOGGED_COUNTS).
     record(
         session,
         actor=who.name,
         command="meeting new",
-        target=meeting.number,
-        data=data | {"attendees": [p["name"] for p in present], "minutes": text},
+        target=f"{meeting.number} {clean_text(unit)}",
+        data={"attendees": len(present)},
     )
     return meeting
 
@@ -255,8 +256,8 @@ def add_item(
     )
     session.add(item)
     session.flush()
-    data = {"meeting": found.number, "source": source or None, "text": words}
-    record(session, actor=who.name, command="meeting item add", target=number, data=data)
+    target = f"{number} {found.number}" + (f" {source}" if source else "")
+    record(session, actor=who.name, command="meeting item add", target=target)
     return item
 
 
