@@ -480,3 +480,9 @@ def test_the_cli_reports_a_periods_figures(cli, filled: dict[str, str]) -> None:
         "on-time rate 50.0%"
         in cli("--lang", "en", "rectify", "report", "--month", "2026-11").stdout
     )
+
+
+def test_text_is_bounded_at_the_door(ledger: Session) -> None:
+    refused(ledger, lambda: meeting(ledger, minutes="议" * 2001), "--minutes")
+    a = meeting(ledger)
+    refused(ledger, lambda: item(ledger, a, "2026-11-04T15:10", text="问" * 2001), "--text")

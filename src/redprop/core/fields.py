@@ -30,6 +30,12 @@ FREE_TEXT: dict[tuple[str, str], int] = {
     ("demand_event", "reason"): FREE,
     ("resource", "summary"): FREE,
     ("service_record", "note"): FREE,
+    ("meeting", "minutes"): FREE,
+    # The JSON list of who attended: a quarterly joint meeting may seat 142 part-time members.
+    ("meeting", "attendees"): 4 * FREE,
+    ("meeting_item", "text"): FREE,
+    ("rectify_task", "task"): FREE,
+    ("rectify_event", "reason"): FREE,
 }
 # A line a user types for a ladder fact that is not free text (an outcome, a body's name).
 LINE = 200
@@ -54,6 +60,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "category": ("类别", "category"),
     "claimed_by": ("认领人", "claimed by"),
     "actor": ("操作人", "actor"),
+    "minutes": ("会议纪要", "minutes"),
+    "attendees": ("参会方", "attendees"),
+    "text": ("问题", "problem"),
+    "task": ("整改任务", "task"),
 }
 
 
