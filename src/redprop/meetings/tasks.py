@@ -145,10 +145,13 @@ def decide(
     return rect
 
 
-def get_task(session: Session, number: str) -> RectifyTask:
+def get_task(session: Session, number: str, *, lock: bool = False) -> RectifyTask:
+    """A task by number; `lock` takes its row for this transaction (PostgreSQL FOR UPDATE; on
+    SQLite the writer already holds the database), so two writers extend its chain in turn."""
     # A short number: ZG12 (or 12) is this year's ZG2026-00012 (core/numbers).
     full = full_number(clean_text(number), year=local_now().year, prefix="ZG")
-    found = session.scalar(select(RectifyTask).where(col(RectifyTask.number) == full))
+    query = select(RectifyTask).where(col(RectifyTask.number) == full)
+    found = session.scalar(query.with_for_update() if lock else query)
     if found is None:
         zh, en = said_as(number, full)
         raise NotFound(
@@ -169,7 +172,7 @@ def step_task(
 ) -> RectifyEvent:
     """One step of a task (start, done, verify, reject); refusals raise before anything is
     written, and a refused (state, step) says what the state allows."""
-    task = get_task(session, number)
+    task = get_task(session, number, lock=True)
     before = TaskState(task.state)
     row = TASKS.rule(task.number, before, action)
     moment = when(
