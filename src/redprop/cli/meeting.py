@@ -26,6 +26,14 @@ def _time(value: str | None, name: str = "--at") -> Any:
     return parse_time(value, name) if value else None
 
 
+def _said(number: str, as_json: bool) -> None:
+    """A new record's number: on its own line, or as JSON for scripts."""
+    if as_json:
+        emit_json({"number": number})
+    else:
+        typer.echo(number)
+
+
 @app.command("new")
 def new(
     ctx: typer.Context,
@@ -57,7 +65,7 @@ def new(
             actor=st.actor,
         )
         number = meeting.number
-    emit_json({"number": number}) if as_json else typer.echo(number)
+    _said(number, as_json)
 
 
 @app.command("list")
@@ -76,11 +84,13 @@ def list_(
     if as_json:
         emit_json(rows)
         return
+    # Keys by their role on a narrow screen (cli/layout): the time never wraps, attendees are text.
     shown_rows = [
         {
             **r,
+            "at": r["on"],
             "kind": kind_label(r["kind"], st.lang),
-            "attendees": joined(r["attendees"], lang=st.lang),
+            "summary": joined(r["attendees"], lang=st.lang),
         }
         for r in rows
     ]
@@ -93,8 +103,6 @@ def list_(
         ("items", "问题", "Items"),
         ("tasks", "整改任务", "Tasks"),
     ]
-    for r in shown_rows:
-        r["at"], r["summary"] = r["on"], r["attendees"]
     stdout().print(table(shown_rows, columns, lang=st.lang))
 
 
@@ -165,7 +173,7 @@ def item_add(
             at=_time(at),
         )
         number = item.number
-    emit_json({"number": number}) if as_json else typer.echo(number)
+    _said(number, as_json)
 
 
 @app.command("decide")
@@ -200,4 +208,4 @@ def decide(
             at=_time(at),
         )
         number = rect.number
-    emit_json({"number": number}) if as_json else typer.echo(number)
+    _said(number, as_json)
