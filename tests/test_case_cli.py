@@ -292,6 +292,7 @@ def test_calendar_and_ladder_settings(cli, street, tmp_path: Path) -> None:
         "city_enabled": True,
         "policy": "supervise",
         "yellow_share": 0.7,
+        "undo_minutes": 30,
     }
     assert cli("ladder", "set", "--grid", "0", code=2).stderr.startswith(
         "错误：网格层级的时限必须是"

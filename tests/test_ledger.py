@@ -79,22 +79,46 @@ def test_the_workbook_cell_by_cell(ledger, tmp_path: Path) -> None:
     rows = list(summary.iter_rows(values_only=True))
     assert rows[0][0] == "新市区街道矛盾纠纷排查化解情况表（2026年11月）"
     assert (
-        rows[1][0] == "填报单位：新市区街道" and rows[1][9] == "统计时段：2026-11-01 至 2026-11-30"
+        rows[1][0] == "填报单位：新市区街道" and rows[1][10] == "统计时段：2026-11-01 至 2026-11-30"
     )
     # Two header rows: the groups of the official form over the figures.
     assert rows[2][:9] == ("单位", "排查", None, None, "办理结果", None, None, None, "比率")
     assert rows[2][12:16] == ("化解层级", None, None, None)
     assert rows[3][:9] == (None, "结转", "新增", "重开", "化解", "移交", "撤销", "在办", "化解率")
     assert rows[3][10:16] == ("小事不出\n网格率", "矛盾不\n上交率", "网格", "社区", "街道", "市级")
-    #            unit       结转 新增 重开 化解 移交 撤销 在办 化解率 按期 小事 不上交 网格 社区 街道 市级 超期 黄灯 上报
-    assert rows[4] == ("铁人路社区", 1, 1, 0, 1, 0, 0, 1, 0.5, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0)
+    assert rows[2][19:] == ("重复纠纷", None) and rows[3][19:] == ("重复纠纷", "重复纠纷率")
+    # unit  结转 新增 重开 化解 移交 撤销 在办 化解率 按期 小事 不上交 网格 社区 街道 市级 超期 黄灯 上报
+    # 重复纠纷 重复纠纷率: b was registered at 5-2-301, where a was a week before.
+    assert rows[4] == ("铁人路社区", 1, 1, 0, 1, 0, 0, 1, 0.5, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1, 1)
     # Escalated on 11 Nov, the community's 10 working days ran out on the 25th: overdue.
-    assert rows[5] == ("龙源社区", 0, 1, 0, 0, 0, 0, 1, 0, "-", "-", "-", 0, 0, 0, 0, 1, 0, 1)
+    assert rows[5] == ("龙源社区", 0, 1, 0, 0, 0, 0, 1, 0, "-", "-", "-", 0, 0, 0, 0, 1, 0, 1, 0, 0)
     third = pytest.approx(1 / 3)
-    assert rows[6] == ("小计", 1, 2, 0, 1, 0, 0, 2, third, 1, 1, 1, 1, 0, 0, 0, 2, 0, 1)
-    assert rows[7] == ("年度累计", 0, 3, 0, 1, 0, 0, 2, third, 1, 1, 1, 1, 0, 0, 0, 2, 0, 1)
+    assert rows[6] == ("小计", 1, 2, 0, 1, 0, 0, 2, third, 1, 1, 1, 1, 0, 0, 0, 2, 0, 1, 1, 0.5)
+    assert rows[7] == (
+        "年度累计",
+        0,
+        3,
+        0,
+        1,
+        0,
+        0,
+        2,
+        third,
+        1,
+        1,
+        1,
+        1,
+        0,
+        0,
+        0,
+        2,
+        0,
+        1,
+        1,
+        third,
+    )
     assert rows[8][0].startswith("说明：")
-    assert [rows[10][i] for i in (0, 5, 10, 14)] == ["填表人：", "审核人：", "日期：", "（盖章）"]
+    assert [rows[10][i] for i in (0, 5, 10, 16)] == ["填表人：", "审核人：", "日期：", "（盖章）"]
     assert summary["I5"].number_format == "0.0%"
     assert (summary.freeze_panes, summary.print_title_rows, summary.page_setup.orientation) == (
         "A5",
@@ -102,7 +126,7 @@ def test_the_workbook_cell_by_cell(ledger, tmp_path: Path) -> None:
         "landscape",
     )
     assert summary.page_setup.fitToWidth == 1 and summary.sheet_properties.pageSetUpPr.fitToPage
-    assert summary.auto_filter.ref == "A4:S6"
+    assert summary.auto_filter.ref == "A4:U6"
 
     cases = list(wb["矛盾纠纷台账"].iter_rows(values_only=True))
     assert cases[2][:8] == (

@@ -65,6 +65,8 @@ def test_a_case_deleted_whole_shows(cli, ledger) -> None:
     n = ledger[1]
     _sql(
         f"DELETE FROM case_event WHERE case_id = {_case_id(n)}",
+        f"DELETE FROM case_party WHERE case_id = {_case_id(n)}",  # its parties (issue 19) too
+        f"DELETE FROM case_relation WHERE {_case_id(n)} IN (case_id, related_id)",
         f"DELETE FROM dispute WHERE number = '{n}'",
     )
     said = _failed(cli)

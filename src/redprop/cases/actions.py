@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,15 @@ from redprop.cases.log import (
     case_facts,
     read_case,
     status_of,
+)
+from redprop.cases.parties import (
+    WINDOW,
+    Party,
+    find_related,
+    numbers_of,
+    read_parties,
+    store_parties,
+    store_relations,
 )
 from redprop.cases.rules import (
     LADDER,
@@ -145,6 +154,8 @@ class NewCase:
     unit: str | None = None
     room: str | None = None
     source: str = "patrol"
+    # Earlier cases the registering person links this one to by hand (case new --link).
+    links: list[str] = field(default_factory=list)
 
 
 def _building_id(session: Db, new: NewCase, grid: Any) -> int | None:
@@ -200,6 +211,7 @@ def register_case(
     intake = settings.intake(severity)
     who, staff_id = resolve_actor(session, actor, action=Action.register, case=None)
     _check_actor(who, Action.register, intake, place, None)
+    parties = read_parties(session, given["parties"])
     case = _insert_case(
         session,
         number=_next_number(session, moment.year),
@@ -213,15 +225,17 @@ def register_case(
         severity=severity.value,
         source=source,
         summary=given["summary"],
-        parties=json.dumps(given["parties"], ensure_ascii=False),
+        parties=json.dumps([p.name for p in parties], ensure_ascii=False),
         level=intake.value,
         registered_at=moment,
         source_ref=source_ref,
     )
+    related = _relate(session, case, parties, new.links)
     before = Status()
     move = Step(Action.register, moment.date(), severity=severity)
     after = step(before, move, number=case.number, settings=settings, cal=cal)
     apply_status(case, after, cal)
+    data = {"severity": severity.value, "source": source, "facts": case_facts(case)}
     append(
         session,
         case,
@@ -232,9 +246,34 @@ def register_case(
         actor=who.name,
         staff_id=staff_id,
         reason=None,
-        data={"severity": severity.value, "source": source, "facts": case_facts(case)},
+        data=data | ({"related": related} if related else {}),
     )
     return case
+
+
+def _relate(session: Db, case: CaseRow, parties: list[Party], links: list[str]) -> dict[str, str]:
+    """Store the new case's parties and the cases it relates to in the 12 months before it
+    (cases/parties), with the ones linked by hand; returns them by number."""
+    store_parties(session, case.id, parties)
+    found = find_related(
+        session,
+        case_id=case.id,
+        address=(case.building_id, case.unit, case.room),
+        parties=parties,
+        since=case.registered_at - WINDOW,
+        until=case.registered_at,
+    )
+    for number in links:
+        other = get_case(session, number)
+        if other.registered_at > case.registered_at:
+            raise UsageProblem(
+                f"--link {other.number} 登记在本案之后；只能关联更早的案件",
+                f"--link {other.number} was registered after this case; link an earlier one",
+            )
+        found[other.id] = "link"
+    store_relations(session, case.id, found)
+    numbers = numbers_of(session, found)
+    return {numbers[k]: v for k, v in sorted(found.items())}
 
 
 def _insert_case(session: Db, **given: Any) -> CaseRow:

@@ -79,7 +79,13 @@ def export_rows(session: Session, *, unmask: bool) -> dict[str, list[list[Any]]]
         [n, e.seq, e.action, e.at, e.actor, e.level, text(e.reason), text(e.data)]
         for n, e in session.execute(query)
     ]
-    settings = [[s.key, s.value] for s in session.scalars(select(Setting).order_by(Setting.key))]
+    from redprop.cases.settings import ladder_key
+
+    settings = [
+        [s.key, s.value]
+        for s in session.scalars(select(Setting).order_by(Setting.key))
+        if ladder_key(s.key)
+    ]
     return {CASE_SHEET: cases, EVENT_SHEET: events, SETTINGS_SHEET: settings}
 
 
@@ -162,8 +168,10 @@ def import_history(
 
 
 def _check_settings(session: Session, rows: list[tuple[int, dict[str, Any]]]) -> None:
-    theirs = {_t(r, "key"): _t(r, "value") for _, r in rows}
-    ours = {s.key: s.value for s in session.scalars(select(Setting))}
+    from redprop.cases.settings import ladder_key
+
+    theirs = {_t(r, "key"): _t(r, "value") for _, r in rows if ladder_key(_t(r, "key"))}
+    ours = {s.key: s.value for s in session.scalars(select(Setting)) if ladder_key(s.key)}
     if theirs != ours:
         raise RedpropError(
             "导出账本的层级设置（期限、市级、超期处理）与本账本不同，重放会得到不同的期限；"
@@ -206,6 +214,11 @@ def _replay(
         data = json.loads(_t(step_row, "data") or "{}")
         if data.get("swept"):
             _sweep(session, case.number, _time(step_row))
+            continue
+        if _t(step_row, "action") == "undo":  # the step before, taken back (cases/undo)
+            from redprop.cases.undo import undo
+
+            undo(session, number=case.number, actor=actor, at=_time(step_row))
             continue
         action = Action(_t(step_row, "action"))
         facts = _facts(action, step_row, data, numbers)

@@ -28,6 +28,7 @@ from redprop.core import tables as t
 from redprop.core.chain import link
 from redprop.core.eventlog import GENESIS, ChainProblem, check_chain, data_text, digest, stamp
 from redprop.core.fields import check_values
+from redprop.core.vocab import ATTACH, UNDO  # an attachment's and an undo's actions
 from redprop.core.workdays import Calendar
 
 if TYPE_CHECKING:
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     Db = Connection | Session
-
-# The action of an attachment's event (cases/attachments.py): hash-chained like every event,
-# outside the ladder's table (it moves nothing).
-ATTACH = "attach"
 
 
 @dataclass
@@ -240,13 +237,18 @@ def step_of(event: Any, severity: str) -> Step:
     )
 
 
+def effective(events: list[Any]) -> list[Any]:
+    """The events that move the case on the ladder: not attachments (in the chain, no move),
+    not undos, and not the steps undos took back (an undo always follows the step it cancels)."""
+    undone = {json.loads(e.data).get("undoes") for e in events if e.action == UNDO}
+    return [e for e in events if e.action not in (ATTACH, UNDO) and e.seq not in undone]
+
+
 def replay(
     events: list[Any], *, severity: str, number: str, settings: Settings, cal: Calendar
 ) -> Status:
     status = Status()
-    for event in events:
-        if event.action == ATTACH:
-            continue  # a file attached: in the chain, no move on the ladder
+    for event in effective(events):
         status = step(status, step_of(event, severity), number=number, settings=settings, cal=cal)
     return status
 

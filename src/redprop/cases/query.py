@@ -40,6 +40,7 @@ class CaseFilter:
     since: date | None = None  # registered on or after
     until: date | None = None  # registered on or before
     numbers: list[str] | None = None  # only these (case list --mine: the to-do list's)
+    repeat: bool = False  # only repeat disputes: related, when registered, to an earlier case
 
 
 @dataclass
@@ -131,6 +132,9 @@ def _conditions(session: Reader, filt: CaseFilter, today: date) -> list[Any]:
         conds.append(d.grid_id == gid)
     if filt.severity:
         conds.append(d.severity == parse_severity(filt.severity).value)
+    if filt.repeat:
+        r = t.case_relation.c
+        conds.append(select(r.id).where(r.case_id == d.id).exists())
     if filt.overdue:
         conds += [d.state.in_(_RUNNING), d.due_on < today]
     if filt.yellow:

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 POLICIES = ("escalate", "supervise")
 
 
+def ladder_key(key: str) -> bool:
+    """Whether a stored setting is one of the ladder's (limits, city level, overdue policy):
+    what replaying a history depends on. The table also keeps others (the undo window, the
+    key of the parties' phone hashes), which a case export neither carries nor compares."""
+    return key.startswith("limit.") or key in ("city_enabled", "policy")
+
+
 def load_settings(session: Any) -> Settings:
     stored = dict(session.execute(select(t.setting.c.key, t.setting.c.value)).all())
     limits = {lv: int(stored.get(f"limit.{lv.value}", DEFAULT_LIMITS[lv])) for lv in Level}
@@ -50,6 +57,7 @@ def update_settings(
     limits: dict[Level, int] | None = None,
     city: bool | None = None,
     policy: str | None = None,
+    undo_minutes: int | None = None,
 ) -> Settings:
     for level, days in (limits or {}).items():
         if days < 1 or days > 365:
@@ -79,6 +87,14 @@ def update_settings(
                 "The overdue policy is escalate or supervise",
             )
         _put(session, "policy", policy)
+    if undo_minutes is not None:
+        if not 1 <= undo_minutes <= 1440:
+            raise UsageProblem(
+                "--undo-minutes 必须是 1 到 1440 分钟", "--undo-minutes must be 1 to 1440 minutes"
+            )
+        from redprop.cases.undo import UNDO_KEY
+
+        _put(session, UNDO_KEY, str(undo_minutes))
     return load_settings(session)
 
 

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from redprop import __version__
-from redprop.cli import db, demo, report
+from redprop.cli import caseundo, db, demo, report
 from redprop.cli._shared import RedpropGroup, State
 
 # The sub-apps in the order `redprop --help` lists them: name -> the module whose `app` it is,
@@ -23,7 +23,7 @@ from redprop.cli._shared import RedpropGroup, State
 SUB_APPS: dict[str, tuple[str, ...]] = {
     "org": ("org",),
     "roster": ("roster",),
-    "case": ("case", "caseforms", "casework"),
+    "case": ("case", "caseforms", "casework", "caseundo"),
     "calendar": ("calendar",),
     "ladder": ("ladder",),
     "ledger": ("ledger",),
@@ -146,6 +146,7 @@ app.command("init")(db.init)
 app.command("demo")(demo.demo)
 app.command("report")(report.report)
 app.command("log")(db.log)
+app.command("history")(caseundo.history)
 
 
 def main() -> None:

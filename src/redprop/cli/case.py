@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="矛盾纠纷案件：登记、受理、上报、化解、回访 / disputes", no_args_is_help=True
 )
-category_app = typer.Typer(help="纠纷类型 / dispute categories", no_args_is_help=True)
-app.add_typer(category_app, name="category")
 
 AtOpt = Annotated[
     str | None,
@@ -53,19 +51,28 @@ def new(
         typer.Option("--severity", help="small|major|hard|special（小事/大事/难事/特事）"),
     ] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="简要情况")] = None,
-    party: Annotated[list[str] | None, typer.Option("--party", help="当事人（可多次）")] = None,
+    party: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--party",
+            help="当事人（可多次）：姓名；姓名 手机号（只存其密钥哈希，用于识别重复纠纷）；"
+            "或住户地址 社区/楼栋-单元-房号",
+        ),
+    ] = None,
     building: Annotated[str | None, typer.Option("--building", help="楼栋")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="单元")] = None,
     room: Annotated[str | None, typer.Option("--room", help="房号")] = None,
     source: Annotated[
         str, typer.Option("--source", help="patrol|visit|phone|hotline|referral|other")
     ] = "patrol",
+    link: Annotated[
+        list[str] | None, typer.Option("--link", help="关联一件更早的案件（可多次），如 2026-00012")
+    ] = None,
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """登记一件矛盾纠纷，输出案件编号。例：redprop case new --grid G003 --category 邻里纠纷 --severity small --summary 楼上漏水 --party 张三 --party 李四"""
     from redprop.cases.actions import NewCase, register_case
-    from redprop.core.errors import UsageProblem
 
     st = state(ctx)
     values: dict[str, Any] = {
@@ -75,6 +82,45 @@ def new(
         "summary": summary,
         "party": party,
     }
+    _ask_missing(st, values)
+    with st.connection(write=True) as conn:
+        case = register_case(
+            conn,
+            new=NewCase(
+                grid=values["grid"],
+                category=values["category"],
+                severity=values["severity"],
+                summary=values["summary"],
+                parties=list(values["party"]),
+                building=building,
+                unit=unit,
+                room=room,
+                source=source,
+                links=list(link or []),
+            ),
+            actor=st.actor,
+            at=_at(at),
+        )
+        number, level, due = case.number, case.level, case.due_on
+        from redprop.cases.parties import relations_of
+
+        related = relations_of(conn, case.id)
+    if as_json:
+        due_at = due.isoformat() if due else None
+        emit_json({"number": number, "level": level, "due_at": due_at, "related": related})
+    else:
+        typer.echo(number)
+    _unknown_year(st, due)
+    if related:
+        from redprop.cli.render import repeat_notice
+
+        typer.echo(repeat_notice(number, related, lang=st.lang), err=True)
+
+
+def _ask_missing(st: Any, values: dict[str, Any]) -> None:
+    """Ask for what `case new` was not given, at a terminal; a script is told what is missing."""
+    from redprop.core.errors import UsageProblem
+
     prompts = {
         "grid": ("网格编号", "Grid code"),
         "category": ("纠纷类型", "Category"),
@@ -95,29 +141,6 @@ def new(
             if key == "party"
             else answer
         )
-    with st.connection(write=True) as conn:
-        case = register_case(
-            conn,
-            new=NewCase(
-                grid=values["grid"],
-                category=values["category"],
-                severity=values["severity"],
-                summary=values["summary"],
-                parties=list(values["party"]),
-                building=building,
-                unit=unit,
-                room=room,
-                source=source,
-            ),
-            actor=st.actor,
-            at=_at(at),
-        )
-        number, level, due = case.number, case.level, case.due_on
-    if as_json:
-        emit_json({"number": number, "level": level, "due_at": due.isoformat() if due else None})
-    else:
-        typer.echo(number)
-    _unknown_year(st, due)
 
 
 def _unknown_year(st: Any, due: Any) -> None:
@@ -155,6 +178,12 @@ def list_(
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只看超期（红牌）")] = False,
     yellow: Annotated[bool, typer.Option("--yellow", help="只看黄灯预警")] = False,
+    repeat: Annotated[
+        bool,
+        typer.Option(
+            "--repeat", help="只看重复纠纷（登记前 12 个月内同一住户、当事人或地址已有纠纷）"
+        ),
+    ] = False,
     search: Annotated[
         str | None,
         typer.Option("--search", help="在简要情况、纠纷类型、楼栋房号、当事人中查找"),
@@ -179,6 +208,7 @@ def list_(
     st = state(ctx)
     today = local_now().date()
     filt = CaseFilter(status, level, community, grid, severity, overdue, yellow, search)
+    filt.repeat = repeat
     filt.since = parse_time(since, "--from").date() if since else None
     filt.until = parse_time(until, "--to").date() if until else None
     with st.connection() as conn:
@@ -422,30 +452,6 @@ def sweep(ctx: typer.Context, at: AtOpt = None, as_json: JsonOpt = False) -> Non
                 )
             )
     typer.echo(st.t(f"处理了 {len(done)} 件超期案件", f"{len(done)} overdue case(s) handled"))
-
-
-@category_app.command("list")
-def category_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """列出纠纷类型。例：redprop case category list"""
-    from redprop.cases.categories import list_categories
-
-    with state(ctx).session(write=False) as session:
-        names = list_categories(session)
-    if as_json:
-        emit_json(names)
-    else:
-        typer.echo("\n".join(names))
-
-
-@category_app.command("add")
-def category_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="类型名称")]) -> None:
-    """新增纠纷类型。例：redprop case category add 噪音扰民"""
-    from redprop.cases.categories import add_category
-
-    st = state(ctx)
-    with st.session_as("case category add", target=name, own=True) as session:
-        add_category(session, name=name)
-    typer.echo(st.t(f"已新增纠纷类型：{name}", f"Added the category: {name}"))
 
 
 @app.command("import")

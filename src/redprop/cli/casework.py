@@ -79,6 +79,34 @@ def export(
     )
 
 
+category_app = typer.Typer(help="纠纷类型 / dispute categories", no_args_is_help=True)
+
+
+@category_app.command("list")
+def category_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """列出纠纷类型。例：redprop case category list"""
+    from redprop.cases.categories import list_categories
+
+    with state(ctx).session(write=False) as session:
+        names = list_categories(session)
+    if as_json:
+        emit_json(names)
+    else:
+        typer.echo("\n".join(names))
+
+
+@category_app.command("add")
+def category_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="类型名称")]) -> None:
+    """新增纠纷类型。例：redprop case category add 噪音扰民"""
+    from redprop.cases.categories import add_category
+
+    st = state(ctx)
+    with st.session_as("case category add", target=name, own=True) as session:
+        add_category(session, name=name)
+    typer.echo(st.t(f"已新增纠纷类型：{name}", f"Added the category: {name}"))
+
+
 def register(app: typer.Typer) -> None:
     app.command("todo")(todo_)
     app.command("export")(export)
+    app.add_typer(category_app, name="category")

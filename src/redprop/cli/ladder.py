@@ -19,8 +19,11 @@ def _show(ctx: typer.Context, as_json: bool) -> None:
     from redprop.core.vocab import LEVELS, label
 
     st = state(ctx)
-    with st.session(write=False) as session:
-        settings = load_settings(session)
+    with st.connection() as conn:
+        settings = load_settings(conn)
+        from redprop.cases.undo import undo_minutes
+
+        minutes = undo_minutes(conn)
     if as_json:
         emit_json(
             {
@@ -29,6 +32,7 @@ def _show(ctx: typer.Context, as_json: bool) -> None:
                 "city_enabled": settings.city_enabled,
                 "policy": settings.policy,
                 "yellow_share": 0.7,
+                "undo_minutes": minutes,
             }
         )
         return
@@ -51,8 +55,9 @@ def _show(ctx: typer.Context, as_json: bool) -> None:
     }[settings.policy]
     typer.echo(
         st.t(
-            f"超期处理：{policy}；黄灯：时限的 70%",
-            f"Overdue: {policy}; yellow at 70 % of the limit",
+            f"超期处理：{policy}；黄灯：时限的 70%；撤回自己的最后一步：{minutes} 分钟内",
+            f"Overdue: {policy}; yellow at 70 % of the limit; undo one's own last step: within "
+            f"{minutes} minutes",
         )
     )
 
@@ -76,6 +81,10 @@ def set_(
     policy: Annotated[
         str | None, typer.Option("--policy", help="escalate（自动上报）|supervise（只督办）")
     ] = None,
+    undo_minutes: Annotated[
+        int | None,
+        typer.Option("--undo-minutes", help="多少分钟内可撤回自己的最后一步（1–1440，默认 30）"),
+    ] = None,
 ) -> None:
     """修改上报阶梯设置（只影响之后开始计时的案件）。例：redprop ladder set --grid 3 --city-level --policy escalate"""
     from redprop.cases.rules import Level
@@ -92,5 +101,7 @@ def set_(
         if d is not None
     }
     with state(ctx).session_as("ladder set") as session:
-        update_settings(session, limits=limits, city=city_level, policy=policy)
+        update_settings(
+            session, limits=limits, city=city_level, policy=policy, undo_minutes=undo_minutes
+        )
     _show(ctx, False)

@@ -177,8 +177,18 @@ def _supervised(case: dict[str, Any], lang: str) -> str:
     return " supervised" if lang == "en" else " 督办"
 
 
+def undo_note(event: dict[str, Any], lang: str) -> str | None:
+    """What an undo event took back, in the reader's language: 撤回第 3 步（受理）."""
+    from redprop.core.vocab import EVENT_ACTIONS
+
+    if event["action"] != "undo":
+        return None
+    seq, done = event["data"]["undoes"], label(EVENT_ACTIONS, event["data"]["action"], lang)
+    return f"undid step {seq} ({done})" if lang == "en" else f"撤回第 {seq} 步（{done}）"
+
+
 def case_card(detail: dict[str, Any], *, lang: str) -> Group:
-    from redprop.core.vocab import ACTIONS, LEVELS, SEVERITIES, STATES, WARNINGS
+    from redprop.core.vocab import EVENT_ACTIONS, LEVELS, SEVERITIES, STATES, WARNINGS
 
     en = lang == "en"
     fields = [
@@ -208,7 +218,8 @@ def case_card(detail: dict[str, Any], *, lang: str) -> Group:
         [
             {
                 **e,
-                "action_label": label(ACTIONS, e["action"], lang),
+                "action_label": label(EVENT_ACTIONS, e["action"], lang),
+                "reason": e["reason"] or undo_note(e, lang),
                 "after": bracketed(
                     label(STATES, e["state"], lang), label(LEVELS, e["level"], lang), lang=lang
                 ),
@@ -251,3 +262,25 @@ def attachment_table(rows: list[dict[str, Any]], *, lang: str) -> Sheet:
         ("sha256", "SHA-256", "SHA-256"),
     ]
     return table(shown, columns, lang=lang, title="附件" if lang != "en" else "Attachments")
+
+
+def repeat_notice(number: str, related: dict[str, str], *, lang: str) -> str:
+    """The one line `case new` says of a repeat dispute: 同一住户近 12 个月已有 2 件纠纷：…"""
+    from redprop.core.vocab import RELATED_WHY
+
+    whys = [label(RELATED_WHY, w, lang) for w in ("link", "household", "phone", "address")]
+    said = [
+        w
+        for w, code in zip(whys, ("link", "household", "phone", "address"), strict=True)
+        if code in related.values()
+    ]
+    numbers = joined(related, lang=lang)
+    if lang == "en":
+        return (
+            f"Related ({', '.join(said)}) in the last 12 months: {len(related)} case(s): {numbers}; "
+            f"see redprop case related {number}"
+        )
+    return (
+        f"{'、'.join(said)}近 12 个月已有 {len(related)} 件纠纷：{numbers}；"
+        f"用 redprop case related {number} 查看"
+    )

@@ -27,6 +27,8 @@ ROW_FIGURES = (
     "overdue_at_end",
     "yellow_at_end",
     "escalations",
+    "repeat",
+    "repeat_rate",
 )
 
 

@@ -525,3 +525,36 @@ class RectifyEvent(SQLModel, table=True):
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# Repeat disputes (issue 19): who a case's parties are, and the cases it relates to.
+
+
+class CaseParty(SQLModel, table=True):
+    """One party of a case as registered: a name, and, when the registering person named them,
+    the household (roster) they are and a keyed hash of their phone (cases/parties: the phone
+    itself is never stored). What `case related` matches cases by."""
+
+    __tablename__ = "case_party"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=_fk("dispute.id"))
+    seq: int = Field(sa_column=Column(Integer, nullable=False))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    household_id: int | None = Field(default=None, sa_column=_fk("household.id", nullable=True))
+    phone_hash: str | None = Field(default=None, sa_column=Column(String(64), index=True))
+
+
+class CaseRelation(SQLModel, table=True):
+    """A case related to one registered before it: the same household, phone or address within
+    the 12 months before its registration, or linked by hand (`case new --link`). Written when
+    the case is registered and never changed, so a month's 重复纠纷 never moves."""
+
+    __tablename__ = "case_relation"
+    __table_args__ = (UniqueConstraint("case_id", "related_id", "why"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=_fk("dispute.id"))
+    related_id: int = Field(sa_column=_fk("dispute.id"))
+    why: str = Field(sa_column=Column(String(10), nullable=False))  # household|phone|address|link

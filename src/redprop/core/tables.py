@@ -32,6 +32,16 @@ building = table(
     column("grid_id"),
 )
 category = table("category", column("id"), column("name", String(50)))
+household = table(
+    "household",
+    column("id"),
+    column("community_id"),
+    column("grid_id"),
+    column("building_id"),
+    column("unit", String(20)),
+    column("room", String(40)),
+    column("head_name", String(100)),
+)
 staff = table(
     "staff",
     column("id"),
@@ -124,6 +134,22 @@ case_attachment = table(
     column("at", DateTime),
     column("actor", String(100)),
 )
+case_party = table(
+    "case_party",
+    column("id"),
+    column("case_id"),
+    column("seq", Integer),
+    column("name", String(200)),
+    column("household_id"),
+    column("phone_hash", String(64)),
+)
+case_relation = table(
+    "case_relation",
+    column("id"),
+    column("case_id"),
+    column("related_id"),
+    column("why", String(10)),
+)
 attachment_blob = table(
     "attachment_blob",
     column("sha256", String(64)),
@@ -137,6 +163,7 @@ STUBS = (
     grid,
     building,
     category,
+    household,
     staff,
     setting,
     calendar_day,
@@ -147,5 +174,7 @@ STUBS = (
     chain_link,
     case_attachment,
     attachment_blob,
+    case_party,
+    case_relation,
 )
 BY_NAME = {stub.name: stub for stub in STUBS}

@@ -174,6 +174,23 @@ ACTIONS: dict[str, Label] = {
     "reopen": ("重新办理", "reopen"),
     "supervise": ("督办", "supervise"),
 }
+# Why two cases are related (cases/parties), as said in a notice and in `case related`.
+RELATED_WHY: dict[str, Label] = {
+    "link": ("手工关联", "linked by hand"),
+    "household": ("同一住户", "same household"),
+    "phone": ("同一当事人", "same party"),
+    "address": ("同一地址", "same address"),
+}
+# Whether one's own step can still be taken back (`history --mine`).
+UNDO_STATUS: dict[str, Label] = {
+    "undone": ("已撤回", "undone"),
+    "undoable": ("可撤回", "can undo"),
+    "final": ("不可撤回", "final"),
+}
+# Every action a case's log holds: the ladder's, a file attached (case attach), one's own last
+# step taken back (case undo). Neither of the last two moves the case on the ladder by itself.
+ATTACH, UNDO = "attach", "undo"
+EVENT_ACTIONS: dict[str, Label] = ACTIONS | {ATTACH: ("附件", "attach"), UNDO: ("撤回", "undo")}
 
 WARNINGS: dict[str, Label] = {
     "none": ("", ""),
@@ -203,6 +220,8 @@ FIGURES: dict[str, Label] = {
     "overdue_at_end": ("超期", "overdue"),
     "yellow_at_end": ("黄灯", "yellow"),
     "escalations": ("上报次数", "escalations"),
+    "repeat": ("重复纠纷", "repeat disputes"),
+    "repeat_rate": ("重复纠纷率", "repeat rate"),
 }
 
 

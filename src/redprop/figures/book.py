@@ -25,8 +25,8 @@ from sqlmodel import col
 from redprop.cases.forms import mask_name
 from redprop.core.models import Building, Case, CaseEvent, Category, Community, Grid
 from redprop.core.vocab import (
-    ACTIONS,
     AGREEMENTS,
+    EVENT_ACTIONS,
     FIGURES,
     FULFILLED,
     LEVELS,
@@ -61,10 +61,12 @@ SUMMARY_FIGURES = (
     "overdue_at_end",
     "yellow_at_end",
     "escalations",
+    "repeat",
+    "repeat_rate",
 )
 WISH = "微心愿"
-# The ladder's actions, and a file attached (case attach: in the log, no move).
-ACTION_LABELS = {code: names[0] for code, names in ACTIONS.items()} | {"attach": "附件"}
+# Every action of a case log: the ladder's, a file attached, a step taken back.
+ACTION_LABELS = {code: names[0] for code, names in EVENT_ACTIONS.items()}
 STATE_LABELS = {code: names[0] for code, names in STATES.items()}
 LEVEL_LABELS = {code: names[0] for code, names in LEVELS.items()}
 

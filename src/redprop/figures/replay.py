@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from redprop.cases.clock import OPEN, warning
 from redprop.core import tables as t
 from redprop.core.bulk import paused_gc
-from redprop.core.vocab import Action, State
+from redprop.core.vocab import UNDO, Action, State
 from redprop.figures.period import Period
 
 END_CLASS = {state: "open_at_end" for state in OPEN} | {
@@ -60,6 +60,7 @@ class Outcome:
     overdue: bool = False
     yellow: bool = False
     escalations: int = 0
+    repeat: bool = False  # registered in the period with a related case before it (重复纠纷)
 
 
 def outcomes(
@@ -87,14 +88,20 @@ def outcomes(
             r[0]: r
             for r in _fetch(
                 session,
-                select(d.id, d.community_id, d.grid_id, d.category_id, d.severity).where(
-                    d.registered_at < period.end, *units, d.last_at >= period.start
-                ),
+                select(
+                    d.id, d.community_id, d.grid_id, d.category_id, d.severity, _related(d.id)
+                ).where(d.registered_at < period.end, *units, d.last_at >= period.start),
             )
         }
         if active:
             found += _replayed(session, period, active, keys)
         return found
+
+
+def _related(case_id: Any) -> Any:
+    """Whether a case was related, when registered, to one before it (cases/parties)."""
+    r = t.case_relation.c
+    return select(r.id).where(r.case_id == case_id).exists()
 
 
 def _quiet(session: Session, units: list[Any], keys: _Keys) -> list[Outcome]:
@@ -168,11 +175,18 @@ def _replayed(
     for row in _fetch(session, select(*cols).where(e.at >= period.start, e.at < period.end)):
         if row[0] in active:
             by_case.setdefault(row[0], []).append(row)
-    for events in by_case.values():
+    stood: dict[int, Event] = {}
+    for case_id, events in list(by_case.items()):
         events.sort(key=itemgetter(1))
+        kept = _without_undone(events)
+        if kept:
+            by_case[case_id] = kept
+        else:  # only a step and its undo: the case stood as the undo left it
+            del by_case[case_id]
+            stood[case_id] = events[-1]
     # Cases touched only after the period: their first later event says how they stood all
     # through it, and the event before that gives their due dates at its end.
-    late = [cid for cid in active if cid not in by_case]
+    late = [cid for cid in active if cid not in by_case and cid not in stood]
     first_after: dict[int, Event] = {}
     for chunk in _chunks(late):
         for row in _fetch(session, select(*cols).where(e.case_id.in_(chunk), e.at >= period.end)):
@@ -194,6 +208,10 @@ def _replayed(
     for case_id, case in active.items():
         if case_id in by_case:
             outcome = _replay(case, by_case[case_id], prior.get(case_id), keys)
+        elif case_id in stood:
+            undo = stood[case_id]
+            as_left = (*undo[:3], undo[4], *undo[4:9], undo[5])  # its state, before and after
+            outcome = _untouched(case, as_left, undo, keys)
         elif case_id in first_after:
             outcome = _untouched(case, first_after[case_id], prior.get(case_id), keys)
         else:
@@ -201,6 +219,14 @@ def _replayed(
         if outcome is not None:
             found.append(outcome)
     return found
+
+
+def _without_undone(events: list[Event]) -> list[Event]:
+    """A case's events in order without the undos and the steps they took back (an undo
+    always follows the step it cancels; cases/undo). A step undone after the period ended is
+    not seen here: a closed period keeps it."""
+    undos = {ev[1] for ev in events if ev[2] == UNDO}
+    return [ev for ev in events if ev[2] != UNDO and ev[1] + 1 not in undos]
 
 
 def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -301,6 +327,7 @@ def _outcome(
         overdue=flag == "red",
         yellow=flag == "yellow",
         escalations=escalations,
+        repeat=entry == "registered" and bool(case[5]),
     )
     if end_class == "resolved" and resolution is not None:
         outcome.resolved_level = resolution[0]

@@ -11,7 +11,11 @@ from redprop.core.vocab import DEMAND_STATES, LEVELS, RECTIFY_FIGURES, SEVERITIE
 from redprop.excel.book import Chart, Column, Sheet, Table
 from redprop.figures.book import SUMMARY_FIGURES, Book, figure_name, figure_values, month_label
 
-SUMMARY_NOTE = "说明：结转+新增+重开=化解+移交+撤销+在办；化解率=化解/(结转+新增+重开-撤销)。按事件历史统计至月末。"
+SUMMARY_NOTE = (
+    "说明：结转+新增+重开=化解+移交+撤销+在办；化解率=化解/(结转+新增+重开-撤销)；"
+    "重复纠纷=新增中登记前 12 个月内同一住户、当事人电话或地址已有纠纷（或手工关联）的。"
+    "按事件历史统计至月末。"
+)
 # The upper headers over the figure columns, as the official form groups them.
 GROUPS = {
     "carried_over": "排查",
@@ -27,6 +31,8 @@ GROUPS = {
     "kept_within_street_rate": "比率",
     "overdue_at_end": "预警",
     "yellow_at_end": "预警",
+    "repeat": "重复纠纷",
+    "repeat_rate": "重复纠纷",
 }
 # The category chart: new and resolved cases of each category.
 CHART = ("各类纠纷新增与化解", ("registered", "resolved"))

@@ -24,14 +24,15 @@ COUNTS = (
     "overdue_at_end",
     "yellow_at_end",
     "escalations",
+    "repeat",
 )
 # Plain text keys: they are the keys of the JSON report.
 _LEVELS = tuple(level.value for level in LEVELS)
 _WITHIN_STREET = (Level.grid.value, Level.community.value, Level.street.value)
 
 # What a case contributes to the figures: (entry, end class, overdue, yellow, escalations,
-# level resolved at, resolved on time, small and resolved).
-Signature = tuple[str, str, bool, bool, int, str | None, bool, bool]
+# level resolved at, resolved on time, small and resolved, a repeat dispute).
+Signature = tuple[str, str, bool, bool, int, str | None, bool, bool, bool]
 
 
 def signature(o: Outcome) -> Signature:
@@ -45,6 +46,7 @@ def signature(o: Outcome) -> Signature:
         o.resolved_level if resolved else None,
         resolved and bool(o.on_time),
         resolved and o.severity == Severity.small,
+        o.repeat,
     )
 
 
@@ -66,6 +68,7 @@ def figures(histogram: Mapping[Signature, int]) -> dict[str, Any]:
         level,
         in_time,
         small,
+        repeat,
     ), n in histogram.items():
         total += n
         counts[entry] += n
@@ -73,6 +76,7 @@ def figures(histogram: Mapping[Signature, int]) -> dict[str, Any]:
         counts["overdue_at_end"] += overdue * n
         counts["yellow_at_end"] += yellow * n
         counts["escalations"] += escalations * n
+        counts["repeat"] += repeat * n
         if level:
             by_level[level] += n
         on_time += in_time * n
@@ -87,6 +91,7 @@ def figures(histogram: Mapping[Signature, int]) -> dict[str, Any]:
         "on_time_rate": _ratio(on_time, resolved),
         "small_kept_in_grid_rate": _ratio(small_in_grid, small_resolved),
         "kept_within_street_rate": _ratio(sum(by_level[lv] for lv in _WITHIN_STREET), resolved),
+        "repeat_rate": _ratio(counts["repeat"], counts["registered"]),
     }
 
 

@@ -3,7 +3,6 @@ asks to unmask, and every unmask request recorded."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,13 +12,11 @@ from sqlalchemy.orm import Session
 
 from redprop.core.config import LOCAL_TZ
 from redprop.core.config import now as clock_now
-from redprop.core.errors import NotFound, UsageProblem
+from redprop.core.errors import UsageProblem
 from redprop.core.ids import (
-    clean_text,
     mask_id,
     mask_phone,
     normalize_building,
-    normalize_unit,
     scrub,
 )
 from redprop.core.models import Building, Community, Compound, Grid, Household, UnmaskLog
@@ -162,54 +159,12 @@ def list_households(
         yield _row(h, comm, code, number, compound, unmask=False)
 
 
-MAX_ID = 2**31 - 1  # household ids are 32-bit integers on PostgreSQL
-
-_ADDRESS = re.compile(
-    r"^(?:(?P<community>[^/\s]+)[/\s]+)?(?P<building>[^-/\s]+)[-/](?:(?P<unit>[^-/\s]+)[-/])?(?P<room>[^-/\s]+)$"
-)
-
-
 def find_household(session: Session, ref: str) -> Household:
-    """By the household's number (#12 or 12) or its address: 铁人路社区/5-2-301, 5-2-301, 5-301."""
-    text = clean_text(ref)
-    if text.lstrip("#").isdigit():
-        # A number past the id column's range (an ID or phone typed here) is no household; asking
-        # PostgreSQL for it would fail as out of range.
-        key = int(text.lstrip("#"))
-        found = session.get(Household, key) if key <= MAX_ID else None
-        if found is None:
-            raise NotFound(f"没有编号为 {text} 的住户", f"No household numbered {text}")
-        return found
-    m = _ADDRESS.match(text)
-    if not m:
-        raise UsageProblem(
-            f"无法识别的住户“{ref}”：写编号（如 12），或地址 社区/楼栋-单元-房号（如 铁人路社区/5-2-301）",
-            f"Can't read '{ref}': give the household number (e.g. 12) or an address "
-            "community/building-unit-room (e.g. 铁人路社区/5-2-301)",
-        )
-    query = (
-        select(Household)
-        .join(Building, Building.id == Household.building_id)
-        .where(
-            Building.number == normalize_building(m["building"]),
-            Household.unit == (normalize_unit(m["unit"]) if m["unit"] else ""),
-            Household.room == m["room"],
-        )
-    )
-    if m["community"]:
-        query = query.where(Household.community_id == get_community(session, m["community"]).id)
-    matches = session.scalars(query.limit(2)).all()
-    if not matches:
-        raise NotFound(
-            f"没有住户“{ref}”：用 redprop roster list 查看",
-            f"No household '{ref}': see redprop roster list",
-        )
-    if len(matches) > 1:
-        raise UsageProblem(
-            f"有多户是“{ref}”，请加上社区，如 铁人路社区/{text}",
-            f"Several households match '{ref}': add the community",
-        )
-    return matches[0]
+    """By the household's number (#12 or 12) or its address: 铁人路社区/5-2-301, 5-2-301, 5-301
+    (roster/address)."""
+    from redprop.roster.address import find_household_row
+
+    return session.get_one(Household, find_household_row(session, ref).id)
 
 
 def show_household(
