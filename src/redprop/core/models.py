@@ -558,3 +558,81 @@ class CaseRelation(SQLModel, table=True):
     case_id: int = Field(sa_column=_fk("dispute.id"))
     related_id: int = Field(sa_column=_fk("dispute.id"))
     why: str = Field(sa_column=Column(String(10), nullable=False))  # household|phone|address|link
+
+
+# ---------------------------------------------------------------------------------------------
+# People who need a visit (issue 18, docs/design.md §16): household tags, visit plans, visits.
+
+
+class TagKind(SQLModel, table=True):
+    """A household tag of the vocabulary (党员户, 独居老人 …; seeded from core/vocab.TAG_KINDS,
+    extendable by the admin): its English label, whether it is personal information (shown
+    only inside the household's unit, masked in exports) and its visit interval in days (None:
+    no visits planned)."""
+
+    __tablename__ = "tag_kind"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    name_en: str = Field(sa_column=Column(String(50), nullable=False))
+    sensitive: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    visit_days: int | None = Field(default=None, sa_column=Column(Integer))
+
+
+class HouseholdTag(SQLModel, table=True):
+    """A tag on a household, from when it was added until it was removed (never deleted, so a
+    closed month's figures don't move)."""
+
+    __tablename__ = "household_tag"
+    __table_args__ = (Index("ix_household_tag_live", "removed_at", "household_id", "tag_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(sa_column=_fk("household.id"))
+    tag_id: int = Field(sa_column=_fk("tag_kind.id"))
+    note: str | None = Field(default=None, sa_column=Column(String(200)))
+    added_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    added_by: str = Field(sa_column=Column(String(100), nullable=False))
+    removed_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    removed_by: str | None = Field(default=None, sa_column=Column(String(100)))
+
+
+class HouseholdLink(SQLModel, table=True):
+    """A 党员中心户 and a household it looks after (roster link)."""
+
+    __tablename__ = "household_link"
+    __table_args__ = (UniqueConstraint("center_id", "served_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(sa_column=_fk("household.id"))
+    served_id: int = Field(sa_column=_fk("household.id"))
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+
+
+class StaffBuilding(SQLModel, table=True):
+    """A building a building head (楼栋长) looks after: they see and log visits for it."""
+
+    __tablename__ = "staff_building"
+    __table_args__ = (UniqueConstraint("staff_id", "building_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(sa_column=_fk("staff.id"))
+    building_id: int = Field(sa_column=_fk("building.id"))
+
+
+class Visit(SQLModel, table=True):
+    """One visit to a household (走访): append-only, its hash covering what it says, linked into
+    the ledger chain (core/chain) as source `visit`."""
+
+    __table_args__ = (Index("ix_visit_household_on", "household_id", "on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(sa_column=_fk("household.id", index=False))
+    on: date = Field(sa_column=Column(Date, nullable=False, index=True))
+    kind: str = Field(sa_column=Column(String(10), nullable=False))  # home | phone
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    demand_id: int | None = Field(default=None, sa_column=_fk("demand.id", nullable=True))
+    staff_id: int | None = Field(default=None, sa_column=_fk("staff.id", nullable=True))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))

@@ -314,6 +314,8 @@ HOUSEHOLD_FIELDS: dict[str, Label] = {
     "note": ("备注", "Note"),
     "registered_on": ("登记日期", "Registered on"),
     "flags": ("待核实", "Flags"),
+    "tags": ("标签", "Tags"),
+    "serves": ("联系户", "Looks after"),
 }
 
 DEMAND_FIELDS: dict[str, Label] = {
@@ -366,6 +368,11 @@ LOGGED_COMMANDS: dict[str, Label] = {
     "db backup": ("备份账本", "db backup"),
     "meeting new": ("登记会议", "meeting new"),
     "meeting item add": ("列入问题清单", "meeting item add"),
+    "roster tag add": ("添加住户标签", "roster tag add"),
+    "roster tag remove": ("去掉住户标签", "roster tag remove"),
+    "roster tag define": ("新增标签", "roster tag define"),
+    "roster link": ("登记党员中心户联系户", "roster link"),
+    "visit plan": ("修改走访周期", "visit plan"),
 } | {
     f"org {kind} {verb}": (f"{zh_verb}{UNIT_KINDS[kind][0]}", f"org {kind} {verb}")
     for kind in ("street", "community", "grid", "compound", "building")
@@ -588,3 +595,43 @@ RECTIFY_FIGURES: dict[str, Label] = {
 def parse_meeting_kind(value: str) -> str:
     table = typed(MEETING_KINDS, MEETING_KIND_WORDS)
     return choice(value, table, "会议类型", "meeting kind", list(MEETING_KINDS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Household tags and visits (issue 18, docs/design.md §16)
+
+# The tags a new ledger starts with: (zh, en, personal information?, visit every n days).
+# Kept as data in tag_kind (seeded by migration 0013); the admin adds tags and changes the days.
+TAG_KINDS: tuple[tuple[str, str, bool, int | None], ...] = (
+    ("党员户", "party member", False, None),
+    ("党员中心户", "party centre household", False, None),
+    ("独居老人", "elderly living alone", True, 7),
+    ("空巢老人", "empty-nest elderly", True, 14),
+    ("高龄老人", "very elderly", True, 14),
+    ("残疾人", "disabled", True, 30),
+    ("低保户", "minimum allowance", True, 30),
+    ("特困人员", "extreme poverty", True, 30),
+    ("重病患者", "seriously ill", True, 14),
+    ("留守儿童", "left-behind child", True, 30),
+    ("退役军人", "veteran", True, None),
+    ("其他", "other", True, None),
+)
+TAG_SEPARATORS = "、,，;；/ "  # what separates several tags in one 标签 cell
+
+VISIT_KINDS: dict[str, Label] = {"home": ("入户", "home"), "phone": ("电话", "phone")}
+VISIT_KIND_WORDS: dict[str, str] = {"入户走访": "home", "上门": "home", "电话走访": "phone"}
+
+VISIT_FIGURES: dict[str, Label] = {
+    "tagged": ("重点户", "tagged households"),
+    "visits": ("走访次数", "visits made"),
+    "visited": ("走访户数", "households visited"),
+    "due": ("应访户数", "households due"),
+    "covered": ("按期走访户数", "visited in time"),
+    "coverage": ("走访覆盖率", "visit coverage"),
+    "overdue_at_end": ("期末逾期", "overdue at end"),
+}
+
+
+def parse_visit_kind(value: str) -> str:
+    table = typed(VISIT_KINDS, VISIT_KIND_WORDS)
+    return choice(value, table, "走访方式", "visit kind", list(VISIT_KINDS))
