@@ -366,6 +366,7 @@ LOGGED_COMMANDS: dict[str, Label] = {
     "service item add": ("登记服务项目", "service item add"),
     "service record add": ("记录服务", "service record add"),
     "db backup": ("备份账本", "db backup"),
+    "db copy": ("复制账本", "db copy"),
     "meeting new": ("登记会议", "meeting new"),
     "meeting item add": ("列入问题清单", "meeting item add"),
     "roster tag add": ("添加住户标签", "roster tag add"),

@@ -93,6 +93,7 @@ PERMISSIONS: dict[str, tuple[tuple[Role, str], ...]] = {
     "rectify verify": _UNITS,
     "db upgrade": (ADMIN,),
     "db backup": (ADMIN,),
+    "db copy": (ADMIN,),
 }
 
 # Lower is more: staff may only manage roles strictly below their own.
