@@ -21,6 +21,7 @@ LAYERS = (
     "roster",
     "cases",
     "servicelists",
+    "visits",
     "meetings",
     "figures",
     "ledger",

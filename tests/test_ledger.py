@@ -74,7 +74,15 @@ def test_the_workbook_cell_by_cell(ledger, tmp_path: Path) -> None:
     out = tmp_path / "台账-2026-11.xlsx"
     write(build(session, period=month_period("2026-11")), out)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["汇总", "分类统计", "矛盾纠纷台账", "流转记录", "服务清单", "整改台账"]
+    assert wb.sheetnames == [
+        "汇总",
+        "分类统计",
+        "矛盾纠纷台账",
+        "流转记录",
+        "服务清单",
+        "整改台账",
+        "重点人群走访",
+    ]
     summary = wb["汇总"]
     rows = list(summary.iter_rows(values_only=True))
     assert rows[0][0] == "新市区街道矛盾纠纷排查化解情况表（2026年11月）"

@@ -52,7 +52,7 @@ def test_export_reimports_with_no_change_and_never_writes_a_formula(tree, tmp_pa
     assert export_roster(tree, out=xlsx) == 5
     ws = openpyxl.load_workbook(xlsx).active
     header = [c.value for c in ws[1]]
-    assert header == CANON
+    assert header == [*CANON, "标签"]  # the household tags (issue 18) come last
     notes = {ws.cell(r, 13).value: ws.cell(r, 13).data_type for r in range(2, 7)}
     assert {n: notes[n] for n in FORMULA_NOTES} == dict.fromkeys(FORMULA_NOTES, "s")
     ids = [ws.cell(r, 8).value for r in range(2, 7)]

@@ -22,7 +22,7 @@ from redprop.cli._shared import RedpropGroup, State
 # then modules whose `register(app)` adds more commands to it (kept apart for size).
 SUB_APPS: dict[str, tuple[str, ...]] = {
     "org": ("org",),
-    "roster": ("roster",),
+    "roster": ("roster", "rostertags"),
     "case": ("case", "caseforms", "casework", "caseundo"),
     "calendar": ("calendar",),
     "ladder": ("ladder",),
@@ -30,6 +30,7 @@ SUB_APPS: dict[str, tuple[str, ...]] = {
     "service": ("service",),
     "meeting": ("meeting",),
     "rectify": ("rectify",),
+    "visit": ("visit",),
     "staff": ("staff",),
     "db": ("db",),
 }

@@ -113,6 +113,7 @@ ROSTER_COLUMNS = [
     ("phone", "电话", "Phone"),
     ("persons", "人口", "Persons"),
     ("flags", "待核实", "Flags"),
+    ("tags", "标签", "Tags"),
 ]
 
 
@@ -139,9 +140,15 @@ def list_(
     st = state(ctx)
     with st.session(write=False) as session:
         found = list_households(
-            session, community=community, grid=grid, building=building, flagged=flagged
+            session,
+            community=community,
+            grid=grid,
+            building=building,
+            flagged=flagged,
+            viewer=st.actor,
         )
         rows = list(found if as_json else islice(found, limit + 1))
+        names = _tag_names(session, st.lang)
     if as_json:
         emit_json(rows)
         return
@@ -154,6 +161,7 @@ def list_(
             **r,
             "address": f"{r['building']}-{r['unit'] or '0'}-{r['room']}",
             "flags": joined((label(FLAGS, f, st.lang) for f in r["flags"]), lang=st.lang),
+            "tags": joined((names.get(t, t) for t in r["tags"]), lang=st.lang),
         }
         for r in rows[:limit]
     ]
@@ -183,6 +191,7 @@ def show(
     st = state(ctx)
     with st.session(write=unmask) as session:
         row = show_household(session, ref=ref, unmask=unmask, actor=st.actor)
+        names = _tag_names(session, st.lang)
     if as_json:
         emit_json(row, unmasked=unmask)
         return
@@ -192,8 +201,21 @@ def show(
     values = {k: v for k, v in row.items() if v not in (None, [], "")}
     if "flags" in values:
         values["flags"] = joined((label(FLAGS, f, st.lang) for f in values["flags"]), lang=st.lang)
+    if "tags" in values:
+        values["tags"] = joined((names.get(t, t) for t in values["tags"]), lang=st.lang)
+    if "serves" in values:
+        values["serves"] = joined((f"#{n}" for n in values["serves"]), lang=st.lang)
     for line in fields(values, HOUSEHOLD_FIELDS, lang=st.lang, masked=not unmask):
         typer.echo(line)
+
+
+def _tag_names(session: object, lang: str) -> dict[str, str]:
+    """The English names of the tags, for --lang en (the data keeps the Chinese ones)."""
+    if lang != "en":
+        return {}
+    from redprop.roster.tags import english_names
+
+    return english_names(session)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -206,7 +228,7 @@ def export(
         bool, typer.Option("--unmask", help="导出完整号码（会记录是谁导出）")
     ] = False,
 ) -> None:
-    """导出花名册（中文表头，默认脱敏，可原样再导入）。例：redprop roster export 花名册.xlsx -c 铁人路社区"""
+    """导出花名册（中文表头，默认脱敏，可原样再导入；个人信息类标签须 --unmask）。例：redprop roster export 花名册.xlsx -c 铁人路社区"""
     from redprop.roster.households import export_roster
 
     st = state(ctx)

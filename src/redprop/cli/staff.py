@@ -23,6 +23,10 @@ def add(
         str, typer.Option("--unit", help="网格编号、社区或街道名称", click_type=complete.UNIT)
     ],
     phone: Annotated[str | None, typer.Option("--phone", help="联系电话")] = None,
+    buildings: Annotated[
+        str | None,
+        typer.Option("--buildings", help="楼栋长负责的楼栋号，逗号分隔（如 5,6），须在其网格内"),
+    ] = None,
 ) -> None:
     """登记工作人员。例：redprop staff add 李娟 --role grid-worker --unit G001 --phone 13912345678"""
     from redprop.core.vocab import ROLES, label
@@ -31,6 +35,12 @@ def add(
     st = state(ctx)
     with st.session_as("staff add", target=f"{name} {role} {unit}", staff_unit=unit) as session:
         member = add_staff(session, name=name, role=role, unit=unit, phone=phone, by=st.member)
+        if buildings is not None:
+            from redprop.units.scope import attach_buildings, parse_buildings
+
+            found = parse_buildings(session, buildings, member)
+            attach_buildings(session, member, found)
+            st.logged = {"rows": len(found)}
     role_label = label(ROLES, member.role, st.lang)
     typer.echo(
         st.t(

@@ -107,6 +107,9 @@ class Book:
     # The rectification ledger (meetings/figures): the period's figures and one row per task.
     rectify: dict[str, Any] = field(default_factory=dict)
     rectify_rows: list[list[Any]] = field(default_factory=list)
+    # Visits (visits/figures, docs/design.md §16): counts per grid, and the tags' names in order.
+    visits: list[dict[str, Any]] = field(default_factory=list)
+    visit_tags: list[str] = field(default_factory=list)
 
 
 def build(
@@ -143,9 +146,31 @@ def build(
     span = {"start": period.start, "end": period.end, "community": community_name}
     rectify = rectify_figures(session, **span)
     tasks = ledger_rows(session, **span)
-    return Book(
+    book = Book(
         period, month, year, case_rows, event_rows, service, pending, signed, rectify, tasks
     )
+    book.visits, book.visit_tags = _visits(session, period, community_name, grid)
+    return book
+
+
+def _visits(
+    session: Session, period: Period, community: str | None, grid: str | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The visit figures of the book's grids (counts only), and every tag's name in order."""
+    from redprop.core.config import now
+    from redprop.roster.tags import tag_kinds
+    from redprop.visits.figures import visit_figures
+
+    rows = visit_figures(
+        session, start=period.start.date(), end=period.end.date(), today=now().date()
+    )
+    rows = [
+        r
+        for r in rows
+        if (community is None or r["community"] == community)
+        and (grid is None or r["grid"] == grid)
+    ]
+    return rows, [k.name for k in tag_kinds(session)]
 
 
 @dataclass

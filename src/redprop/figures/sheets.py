@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from redprop.core.vocab import DEMAND_STATES, LEVELS, RECTIFY_FIGURES, SEVERITIES, label
+from redprop.core.vocab import (
+    DEMAND_STATES,
+    LEVELS,
+    RECTIFY_FIGURES,
+    SEVERITIES,
+    VISIT_FIGURES,
+    label,
+)
 from redprop.excel.book import Chart, Column, Sheet, Table
 from redprop.figures.book import SUMMARY_FIGURES, Book, figure_name, figure_values, month_label
 
@@ -113,6 +120,13 @@ RECTIFY_NOTE = (
     "整改中且已过整改时限的。状态截至期末，按事件历史统计。"
 )
 
+# The 重点人群走访 sheet (docs/design.md §16): counts only, one row per grid; no household named.
+VISIT_NOTE = (
+    "说明：重点户、各标签户数为月末的标签；应访户数=本月内有应访日（按走访周期，自上次走访或"
+    "加标签之日起算）的户数；按期走访=每个应访日前都已走访；期末逾期=月末仍未走访且已过应访日。"
+    "只列数字，不列住户。"
+)
+
 
 def figure_columns(first: str) -> list[Column]:
     """The name column, then the figures under their groups: the levels under 化解层级."""
@@ -187,7 +201,34 @@ def sheets(book: Book) -> list[Sheet]:
             info,
             RECTIFY_NOTE,
         ),
+        Sheet(
+            "重点人群走访",
+            f"{unit}重点人群走访情况（{when}）",
+            [_visit_table(book)],
+            info,
+            VISIT_NOTE,
+            one_page=True,
+        ),
     ]
+
+
+def _visit_table(book: Book) -> Table:
+    """Per grid: households per tag at the end, then the month's visit figures, and the total."""
+    tags = [t for t in book.visit_tags if any(r["tags"].get(t) for r in book.visits)]
+    keys = list(VISIT_FIGURES)
+    columns = [Column("社区", cap=12), Column("网格", cap=10)]
+    columns += [Column(tag, "int") for tag in tags]
+    columns += [Column(VISIT_FIGURES[k][0], "rate" if k == "coverage" else "int") for k in keys]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        return [row["tags"].get(t, 0) for t in tags] + [row[k] for k in keys]
+
+    rows = [[r["community"], r["grid"], *values(r)] for r in book.visits]
+    from redprop.visits.figures import totals
+
+    total = totals(book.visits)
+    summed = [["合计", "", *values(total[0])]] if total else []
+    return Table(columns, rows, totals=summed, caption="本月走访情况")
 
 
 def _rectify_tables(book: Book) -> list[Table]:

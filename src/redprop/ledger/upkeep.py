@@ -180,6 +180,12 @@ def _chain_problems(session: Session, fingerprint: str | None) -> list[tuple[str
         (f"管理日志（{where}）：{zh}；请从备份核对恢复", f"Admin log ({where}): {en}")
         for where, zh, en in verify_entries(session)
     ]
+    from redprop.visits.visits import verify_visits
+
+    found += [
+        (f"走访记录（{where}）：{zh}；请从备份核对恢复", f"Visits ({where}): {en}")
+        for where, zh, en in verify_visits(session)
+    ]
     return found
 
 

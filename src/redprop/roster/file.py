@@ -28,6 +28,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "housing": ("房屋性质", "住房性质", "housing"),
     "note": ("备注", "note"),
     "registered_on": ("登记日期", "登记时间", "registered_on"),
+    # Household tags (roster/tagcells): 独居老人、低保户; only ever added by an import.
+    "tags": ("标签", "户标签", "住户标签", "人员标签", "tags"),
     # Not a household's field: the errors workbook's reference to the values held for the row
     # (roster/held), restored on import.
     "held": ("还原凭据", "held"),

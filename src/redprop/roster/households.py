@@ -38,6 +38,7 @@ EXPORT_FIELDS = (
     "housing",
     "note",
     "registered_on",
+    "tags",
 )
 
 
@@ -153,10 +154,20 @@ def list_households(
     grid: str | None = None,
     building: str | None = None,
     flagged: bool = False,
+    viewer: str | None = None,
 ) -> Iterator[dict[str, Any]]:
+    """The households, masked, each with the tags `viewer` may see (roster/tags)."""
+    from redprop.roster.tags import shown_tags
+    from redprop.roster.tags import viewer as find_viewer
+
+    member = find_viewer(session, viewer)
     query = _query(session, community=community, grid=grid, building=building, flagged=flagged)
-    for h, comm, code, number, compound in session.execute(query):
-        yield _row(h, comm, code, number, compound, unmask=False)
+    for part in session.execute(query).partitions(500):
+        tags = shown_tags(session, member, [r[0].id for r in part])
+        for h, comm, code, number, compound in part:
+            yield _row(h, comm, code, number, compound, unmask=False) | {
+                "tags": tags.get(h.id, [])  # type: ignore[arg-type]
+            }
 
 
 def find_household(session: Session, ref: str) -> Household:
@@ -176,6 +187,8 @@ def show_household(
     if unmask:
         unmasking_staff(session, actor, household=h)
         record_unmask(session, actor=actor, command="roster show", scope=ref, rows=1)
+    from redprop.roster.tags import served_by, shown_tags, viewer
+
     return _row(
         h,
         session.get_one(Community, h.community_id).name,
@@ -183,7 +196,10 @@ def show_household(
         building.number,
         compound.name if compound else None,
         unmask=unmask,
-    )
+    ) | {
+        "tags": shown_tags(session, viewer(session, actor), [h.id]).get(h.id, []),  # type: ignore[list-item]
+        "serves": served_by(session, h.id),  # type: ignore[arg-type]
+    }
 
 
 def export_roster(
@@ -206,28 +222,17 @@ def export_roster(
         # refuse before a single full number is written
         unmasking_staff(session, actor, community=community, grid=grid)
     query = _query(session, community=community, grid=grid, building=None)
+    from redprop.roster.tags import shown_tags, viewer
+
+    # Personal tags only with --unmask, and then only those of the actor's unit (roster/tags).
+    member = viewer(session, actor) if unmask else None
 
     def rows() -> Iterator[list[Any]]:
-        for h, comm, code, number, compound in session.execute(query):
-            r = _row(h, comm, code, number, compound, unmask=unmask)
-            yield [
-                r["community"],
-                r["grid"],
-                r["compound"],
-                r["building"],
-                r["unit"],
-                r["room"],
-                r["head_name"],
-                r["id_number"],
-                r["phone"],
-                r["persons"],
-                r["hukou"],
-                r["housing"],
-                r["note"],
-                h.registered_on,
-            ]
+        for part in session.execute(query).partitions(500):
+            tags = shown_tags(session, member, [r[0].id for r in part], unmask=unmask)
+            yield from (_export_row(r, tags, unmask=unmask) for r in part)
 
-    widths = [12, 8, 12, 6, 6, 8, 10, 22, 16, 8, 10, 10, 20, 12]
+    widths = [12, 8, 12, 6, 6, 8, 10, 22, 16, 8, 10, 10, 20, 12, 20]
     count = write_table(
         out, [HEADERS[f] for f in EXPORT_FIELDS], rows(), sheet="住户花名册", widths=widths
     )
@@ -240,6 +245,28 @@ def export_roster(
             session, actor=actor, command="roster export", scope=f"{out.name} {scope}", rows=count
         )
     return count
+
+
+def _export_row(found: Any, tags: dict[int, list[str]], *, unmask: bool) -> list[Any]:
+    h, comm, code, number, compound = found
+    r = _row(h, comm, code, number, compound, unmask=unmask)
+    return [
+        r["community"],
+        r["grid"],
+        r["compound"],
+        r["building"],
+        r["unit"],
+        r["room"],
+        r["head_name"],
+        r["id_number"],
+        r["phone"],
+        r["persons"],
+        r["hukou"],
+        r["housing"],
+        r["note"],
+        h.registered_on,
+        "、".join(tags.get(h.id, [])) or None,
+    ]
 
 
 def unmask_log(session: Session) -> list[dict[str, Any]]:

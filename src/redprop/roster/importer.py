@@ -21,6 +21,7 @@ from redprop.roster.file import COLUMNS, RosterFile, start_reading
 from redprop.roster.held import Restorer
 from redprop.roster.places import Places, import_scope, load_units
 from redprop.roster.rows import RowChecker
+from redprop.roster.tagcells import TagCells
 
 
 def import_roster(
@@ -77,6 +78,7 @@ def import_roster(
             dates_as_text=sqlite,
             replace=replace,
             restorer=restorer,
+            tags=(tags := TagCells.of(session, header.columns)),  # the 标签 column, if any
         )
         try:
             checker.run(found.sheet)
@@ -96,6 +98,7 @@ def import_roster(
             savepoint.rollback()
             return report
         changes.store(session)
+        TagCells.store_any(tags, session, actor)
         if restorer is not None:
             restorer.purge_used()
         savepoint.commit()

@@ -21,6 +21,7 @@ from redprop.roster.errorsbook import shown_cells
 from redprop.roster.file import HEADERS
 from redprop.roster.held import Restorer, full_values
 from redprop.roster.places import Address, Place, Places
+from redprop.roster.tagcells import TagCells
 
 CHUNK = 4096
 
@@ -119,7 +120,9 @@ class RowChecker:
         dates_as_text: bool,
         replace: bool = False,
         restorer: Restorer | None = None,
+        tags: TagCells | None = None,
     ) -> None:
+        self.tags = tags  # the 标签 column, when the file has one
         self.replace = replace
         self.restorer = restorer
         self.report = report
@@ -288,6 +291,7 @@ class RowChecker:
             id_number, phone, keep_id, keep_phone = self._who(
                 key, head, (id_number, phone, keep_id, keep_phone), errors, warnings, flags
             )
+        tags = self.tags.check(raw, errors) if self.tags is not None else []
         if errors or warnings:
             self._flag(excel_row, raw, errors, warnings)
             if errors:
@@ -308,6 +312,8 @@ class RowChecker:
             ",".join(f for f in FLAG_ORDER if f in flags) if flags else "",
         )
         self.changes.classify(key, place.community_id, values, flags, keep_id, keep_phone)  # type: ignore[arg-type]
+        if tags:
+            self.tags.keep(key, tags)  # type: ignore[union-attr]
 
     def _who(
         self,

@@ -91,6 +91,15 @@ PERMISSIONS: dict[str, tuple[tuple[Role, str], ...]] = {
     "meeting decide": _UNITS,
     "rectify step": _UNITS,
     "rectify verify": _UNITS,
+    # Household tags and visits (docs/design.md §16): the grid team keeps its grid's tags and
+    # visits, community and street staff theirs; building heads log visits to their buildings
+    # (units/scope narrows them to those). The vocabulary and the visit plans are the admin's.
+    "roster tag add": _EVERYDAY,
+    "roster tag remove": _EVERYDAY,
+    "roster tag define": (ADMIN,),
+    "roster link": _EVERYDAY,
+    "visit log": (*_EVERYDAY, BUILDING),
+    "visit plan": (ADMIN,),
     "db upgrade": (ADMIN,),
     "db backup": (ADMIN,),
     "db copy": (ADMIN,),

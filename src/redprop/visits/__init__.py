@@ -1,0 +1,1 @@
+"""Visits to the households that need them (docs/design.md §16)."""
