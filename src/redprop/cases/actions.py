@@ -23,6 +23,7 @@ from redprop.cases.log import (
     append,
     apply_status,
     case_facts,
+    done_before,
     read_case,
     status_of,
 )
@@ -195,9 +196,16 @@ def register_case(
     actor: str | None,
     at: datetime | None = None,
     source_ref: str | None = None,
+    request: str | None = None,
 ) -> CaseRow:
     """Register a dispute: its row and its first event. `source_ref` names where an imported
-    case came from, so importing the same ledger again creates no duplicates."""
+    case came from, so importing the same ledger again creates no duplicates; `request` the
+    command invocation, so that its retry returns the case it registered (core/retry)."""
+    earlier = done_before(session, request)
+    if earlier is not None:
+        found = read_case(session, t.dispute.c.id == earlier.case_id)
+        assert found is not None
+        return found
     settings, cal = load_settings(session), load_calendar(session)
     grid = find_grid(session, new.grid)
     category = get_category(session, new.category)
@@ -247,6 +255,7 @@ def register_case(
         staff_id=staff_id,
         reason=None,
         data=data | ({"related": related} if related else {}),
+        request=request,
     )
     return case
 
@@ -425,9 +434,14 @@ def act(
     actor: str | None,
     facts: Facts | None = None,
     at: datetime | None = None,
+    request: str | None = None,
 ) -> EventRow:
     """Apply one action to a case. Refusals (illegal pair, missing facts, wrong actor, a time in
-    the future or before the last event) raise before anything is written."""
+    the future or before the last event) raise before anything is written. A retry of the same
+    `request` returns the event its first attempt appended (core/retry)."""
+    earlier = done_before(session, request)
+    if earlier is not None:
+        return earlier
     if action in (Action.register, Action.supervise):
         raise UsageProblem(f"{action} 不能直接执行", f"{action} can't be applied directly")
     case = get_case(session, number, lock=True)
@@ -452,6 +466,7 @@ def act(
         staff_id=staff_id,
         reason=reason,
         data=data,
+        request=request,
     )
 
 

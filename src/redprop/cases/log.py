@@ -93,8 +93,23 @@ class EventRow:
     yellow_on: date | None
     prev_hash: str
     hash: str = ""
+    request: str | None = None  # the command invocation that wrote it (core/retry)
     id: int | None = None
     number: str = ""
+
+
+def done_before(db: Db, request: str | None) -> EventRow | None:
+    """The event an earlier attempt of this command invocation appended, if it was committed
+    (a retry after a lost connection: core/retry), else None."""
+    if request is None:
+        return None
+    e, d = t.case_event.c, t.dispute.c
+    row = db.execute(
+        select(t.case_event, d.number.label("number"))
+        .join(t.dispute, d.id == e.case_id)
+        .where(e.request == request)
+    ).first()
+    return None if row is None else EventRow(**row._mapping)
 
 
 def read_case(db: Db, *where: Any, lock: bool = False) -> CaseRow | None:
@@ -183,9 +198,11 @@ def append(
     staff_id: int | None,
     reason: str | None,
     data: dict[str, Any],
+    request: str | None = None,
 ) -> EventRow:
     """Append one event to `case`'s log and store the case's cached status with it (the
-    caller has applied `after` to `case`), then its link of the ledger-wide chain."""
+    caller has applied `after` to `case`), then its link of the ledger-wide chain. `request`
+    names the command invocation (core/retry), so that a retry finds this event."""
     assert after.state is not None and after.level is not None
     prev_hash = case.last_hash or GENESIS
     seq, recorded_at = stamp(case, at)
@@ -206,6 +223,7 @@ def append(
         due_on=case.due_on,
         yellow_on=case.yellow_on,
         prev_hash=prev_hash,
+        request=request,
         number=case.number,
     )
     event.hash = case.last_hash = event_hash(case.number, event)

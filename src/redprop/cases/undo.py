@@ -90,13 +90,25 @@ def why_not_undo(
     return None
 
 
-def undo(db: Db, *, number: str, actor: str | None, at: datetime | None = None) -> EventRow:
+def undo(
+    db: Db,
+    *,
+    number: str,
+    actor: str | None,
+    at: datetime | None = None,
+    request: str | None = None,
+) -> EventRow:
     """Take back the acting person's last step on case `number`: one `undo` event, dated `at`
     (now unless a replayed history says when). The window counts from when the step was
     recorded to now."""
     from redprop.cases.actions import get_case, resolve_actor
+    from redprop.cases.log import done_before
     from redprop.cases.settings import load_calendar, load_settings
     from redprop.core.eventlog import when
+
+    earlier = done_before(db, request)  # a retry of this very command (core/retry)
+    if earlier is not None:
+        return earlier
 
     case = get_case(db, number, lock=True)
     who, staff_id = resolve_actor(db, actor, action=Action.note, case=case)
@@ -122,6 +134,7 @@ def undo(db: Db, *, number: str, actor: str | None, at: datetime | None = None) 
         staff_id=staff_id,
         reason=None,  # said from its data, in the reader's language (cli/render)
         data={"undoes": last.seq, "action": last.action},
+        request=request,
     )
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 MAX_DETAILS = 50
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,6 +39,9 @@ class State:
     # stored no row), which is then not entered.
     logged: dict[str, Any] | None = field(default_factory=dict)
     _engine: Engine | None = field(default=None, repr=False)
+    # This invocation's key: a retried transaction finds what an earlier attempt stored
+    # instead of acting twice (core/retry).
+    request: str = field(default_factory=lambda: os.urandom(16).hex())
 
     @property
     def url(self) -> str:
@@ -66,6 +70,17 @@ class State:
 
         with session_scope(self.engine(), write=write) as session:
             yield session
+
+    def retried(self, work: Callable[[Connection], T]) -> T:
+        """`work(conn)` in one writing Core transaction, retried as a whole when the database
+        failed it transiently (core/retry); `self.request` keeps a retry from acting twice."""
+        from redprop.core.retry import retrying
+
+        def attempt() -> T:
+            with self.connection(write=True) as conn:
+                return work(conn)
+
+        return retrying(attempt)
 
     @contextmanager
     def connection(self, *, write: bool = False) -> Iterator[Connection]:

@@ -83,7 +83,8 @@ def new(
         "party": party,
     }
     _ask_missing(st, values)
-    with st.connection(write=True) as conn:
+
+    def register(conn: Any) -> Any:
         case = register_case(
             conn,
             new=NewCase(
@@ -100,11 +101,14 @@ def new(
             ),
             actor=st.actor,
             at=_at(at),
+            request=st.request,
         )
-        number, level, due = case.number, case.level, case.due_on
         from redprop.cases.parties import relations_of
 
-        related = relations_of(conn, case.id)
+        return case, relations_of(conn, case.id)
+
+    case, related = st.retried(register)
+    number, level, due = case.number, case.level, case.due_on
     if as_json:
         due_at = due.isoformat() if due else None
         emit_json({"number": number, "level": level, "due_at": due_at, "related": related})
@@ -257,10 +261,17 @@ def _act(
     from redprop.core.vocab import LEVELS, STATES, label
 
     st = state(ctx)
-    with st.connection(write=True) as conn:
-        event = act(
-            conn, number=number, action=Action(action), actor=st.actor, facts=facts, at=_at(at)
+    event = st.retried(
+        lambda conn: act(
+            conn,
+            number=number,
+            action=Action(action),
+            actor=st.actor,
+            facts=facts,
+            at=_at(at),
+            request=st.request,
         )
+    )
     state_label, level_label = (
         label(STATES, event.state, st.lang),
         label(LEVELS, event.level, st.lang),

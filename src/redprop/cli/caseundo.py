@@ -63,8 +63,9 @@ def undo(ctx: typer.Context, number: Number) -> None:
     from redprop.core.vocab import EVENT_ACTIONS, LEVELS, STATES, label
 
     st = state(ctx)
-    with st.connection(write=True) as conn:
-        event = service(conn, number=number, actor=st.actor)
+    event = st.retried(
+        lambda conn: service(conn, number=number, actor=st.actor, request=st.request)
+    )
     data = json.loads(event.data)
     step, done = data["undoes"], label(EVENT_ACTIONS, data["action"], st.lang)
     now = label(STATES, event.state, st.lang), label(LEVELS, event.level, st.lang)

@@ -231,6 +231,9 @@ class CaseEvent(SQLModel, table=True):
     yellow_on: date | None = Field(default=None, sa_column=Column(Date))
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
+    # The command invocation that wrote it (issue 20): a retry after a lost connection finds its
+    # own event instead of acting twice. Not hashed: it names the writer, not what happened.
+    request: str | None = Field(default=None, sa_column=Column(String(32), unique=True, index=True))
 
 
 class CalendarDay(SQLModel, table=True):

@@ -110,6 +110,7 @@ case_event = table(
     column("yellow_on", Date),
     column("prev_hash", String(64)),
     column("hash", String(64)),
+    column("request", String(32)),
 )
 
 chain_link = table(
