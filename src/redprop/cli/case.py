@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -463,39 +462,3 @@ def sweep(ctx: typer.Context, at: AtOpt = None, as_json: JsonOpt = False) -> Non
                 )
             )
     typer.echo(st.t(f"处理了 {len(done)} 件超期案件", f"{len(done)} overdue case(s) handled"))
-
-
-@app.command("import")
-def import_(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="台账表格 .xlsx/.xls/.ods/.csv")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """导入已有的 Excel 案件台账（本系统的台账格式，或含 登记日期、网格、当事人、纠纷类型、简要情况、状态、化解日期 等列的表格），按各列补齐办理记录；重复导入不产生重复案件。
-    例：redprop --as 王敏 case import 2025年台账.xlsx"""
-    from redprop.cases.importer import import_cases
-    from redprop.cli._report import print_report, problems_json
-
-    st = state(ctx)
-    with st.session_as("case import", target=file.name, own=True) as session:
-        report = import_cases(session, path=file, actor=st.actor, dry_run=dry_run)
-        st.logged = report.counts() if report.stored and report.imported else None
-    if as_json:
-        emit_json(
-            {
-                "file": report.file,
-                "sheet": report.sheet,
-                "stored": report.stored,
-                "dry_run": report.dry_run,
-                "counts": {
-                    k: report.counts()[k]
-                    for k in ("read", "new", "unchanged", "rejected", "skipped")
-                },
-                **problems_json(st, report),
-                "ignored_columns": report.ignored_columns,
-            }
-        )
-    else:
-        print_report(st, report)
-    raise typer.Exit(report.exit_code)
