@@ -81,15 +81,18 @@ def due(
     as_json: JsonOpt = False,
 ) -> None:
     """列出本人辖区内到期或逾期应走访的住户，逾期最久的在前。例：redprop --as 李娟 visit due"""
-    from redprop.units.authority import acting
-    from redprop.visits.visits import due_list
+    from redprop.core.errors import RedpropError
+    from redprop.units.lookup import find_acting, find_grid
+    from redprop.visits.due import due_list
 
     st = state(ctx)
     day = _day(on, "--on")
-    with st.session(write=False) as session:
-        member = acting(session, st.actor)
-        rows = due_list(session, member=member, on=day, grid=grid)
-        names = _names(session, st.lang)
+    # SQLAlchemy Core only (visits/due): a grid worker runs this many times a day.
+    with st.connection() as conn:
+        member = find_acting(conn, st.actor, refuse=RedpropError)
+        grid_id = find_grid(conn, grid).id if grid else None
+        rows = due_list(conn, member=member, on=day, grid_id=grid_id)
+        names = _names(conn, st.lang)
     if as_json:
         emit_json(rows)
         return
@@ -114,12 +117,15 @@ def due(
         )
 
 
-def _names(session: Any, lang: str) -> dict[str, str]:
+def _names(db: Any, lang: str) -> dict[str, str]:
+    """The tags' English names for --lang en (Core: `visit due` loads no ORM)."""
     if lang != "en":
         return {}
-    from redprop.roster.tags import english_names
+    from sqlalchemy import select
 
-    return english_names(session)
+    from redprop.core.tables import tag_kind
+
+    return dict(db.execute(select(tag_kind.c.name, tag_kind.c.name_en)).all())
 
 
 @app.command("list")

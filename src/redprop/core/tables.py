@@ -158,6 +158,25 @@ attachment_blob = table(
     column("content_type", String(40)),
 )
 
+# Household tags and visits (docs/design.md §16): what `visit due` reads.
+tag_kind = table(
+    "tag_kind",
+    column("id"),
+    column("name", String(20)),
+    column("name_en", String(50)),
+    column("visit_days", Integer),
+)
+household_tag = table(
+    "household_tag",
+    column("id"),
+    column("household_id"),
+    column("tag_id"),
+    column("added_at", DateTime),
+    column("removed_at", DateTime),
+)
+staff_building = table("staff_building", column("staff_id"), column("building_id"))
+visit = table("visit", column("id"), column("household_id"), column("on", Date))
+
 STUBS = (
     street,
     community,
@@ -177,5 +196,9 @@ STUBS = (
     attachment_blob,
     case_party,
     case_relation,
+    tag_kind,
+    household_tag,
+    staff_building,
+    visit,
 )
 BY_NAME = {stub.name: stub for stub in STUBS}

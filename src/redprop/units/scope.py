@@ -6,55 +6,64 @@ listed in it. One rule, as an SQL condition for lists and as a test for one hous
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import false, select, true
-from sqlalchemy.orm import Session
 
+from redprop.core import tables as t
 from redprop.core.errors import UsageProblem
-from redprop.core.models import Building, Community, Household, Staff, StaffBuilding
 from redprop.core.vocab import Role
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
 
-def buildings_of(session: Session, member: Staff) -> list[int]:
+    from redprop.core.models import Staff
+
+# SQLAlchemy Core on the light stubs (core/tables.py), so `visit due` never loads the ORM; a
+# member is a Staff model or a units/lookup.find_acting row alike (role and unit ids).
+
+
+def buildings_of(db: Connection | Session, member: Any) -> list[int]:
     """The buildings a building head looks after."""
-    query = select(StaffBuilding.building_id).where(StaffBuilding.staff_id == member.id)
-    return list(session.scalars(query))
+    sb = t.staff_building.c
+    return list(db.scalars(select(sb.building_id).where(sb.staff_id == member.id)))
 
 
-def household_scope(session: Session, member: Staff | None, table: Any = None) -> Any:
-    """A condition on a household table's columns (the model's table by default): true for the
+def household_scope(db: Connection | Session, member: Any, table: Any = None) -> Any:
+    """A condition on a household table's columns (the light stub by default): true for the
     households `member`'s unit contains; false for no member."""
-    h = (table if table is not None else Household.__table__).c  # type: ignore[attr-defined]
+    h = (table if table is not None else t.household).c
     if member is None:
         return false()
     if member.role == Role.admin:
         return true()
     if member.role == Role.building_head:
-        return h.building_id.in_(buildings_of(session, member))
+        return h.building_id.in_(buildings_of(db, member))
     if member.grid_id is not None:
         return h.grid_id == member.grid_id
     if member.community_id is not None:
         return h.community_id == member.community_id
     if member.street_id is not None:
-        communities = select(Community.id).where(Community.street_id == member.street_id)
-        return h.community_id.in_(communities)
+        c = t.community.c
+        return h.community_id.in_(select(c.id).where(c.street_id == member.street_id))
     return false()
 
 
-def contains(session: Session, member: Staff | None, household_id: int) -> bool:
+def contains(db: Connection | Session, member: Any, household_id: int) -> bool:
     """Whether `member`'s unit contains the household."""
     if member is None:
         return False
-    h = Household.__table__  # type: ignore[attr-defined]
-    query = select(h.c.id).where(h.c.id == household_id, household_scope(session, member, h))
-    return session.execute(query).first() is not None
+    h = t.household
+    query = select(h.c.id).where(h.c.id == household_id, household_scope(db, member, h))
+    return db.execute(query).first() is not None
 
 
 def parse_buildings(session: Session, text: str, member: Staff) -> list[int]:
     """The buildings `--buildings 5,6` names in a building head's grid (numbers as the roster
     writes them)."""
     from redprop.core.ids import normalize_building
+    from redprop.core.models import Building
 
     if member.role != Role.building_head:
         raise UsageProblem(
@@ -87,6 +96,8 @@ def parse_buildings(session: Session, text: str, member: Staff) -> list[int]:
 def attach_buildings(session: Session, member: Staff, buildings: list[int]) -> None:
     """Attach a building head to the buildings they look after (replacing what was there)."""
     from sqlalchemy import delete
+
+    from redprop.core.models import StaffBuilding
 
     session.execute(delete(StaffBuilding).where(StaffBuilding.staff_id == member.id))  # type: ignore[arg-type]
     for building in dict.fromkeys(buildings):

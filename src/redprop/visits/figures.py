@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from redprop.core.models import Community, Grid, Household, HouseholdTag, TagKind, Visit
-from redprop.visits.visits import Plan, last_visits, planned
+from redprop.visits.due import Plan, last_visits, planned
 
 COUNTS = ("tagged", "visits", "visited", "due", "covered", "overdue_at_end")
 
