@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 
+from redprop.cases.actors import refusal, resolve_actor
 from redprop.cases.categories import get_category
 from redprop.cases.log import (
-    CaseRow,
-    EventRow,
     append,
     apply_status,
     case_facts,
-    done_before,
-    read_case,
     status_of,
 )
 from redprop.cases.parties import (
@@ -36,6 +33,7 @@ from redprop.cases.parties import (
     store_parties,
     store_relations,
 )
+from redprop.cases.rows import CaseRow, EventRow, done_before, get_case, read_case
 from redprop.cases.rules import (
     LADDER,
     RULES,
@@ -43,7 +41,6 @@ from redprop.cases.rules import (
     Actor,
     Level,
     Place,
-    Refused,
     State,
     Status,
     Step,
@@ -52,13 +49,11 @@ from redprop.cases.rules import (
 )
 from redprop.cases.settings import load_calendar, load_settings
 from redprop.core import tables as t
-from redprop.core.config import local_now
 from redprop.core.db import bump_counter
 from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.eventlog import when
 from redprop.core.fields import check_values
 from redprop.core.ids import clean_text, normalize_building, normalize_unit
-from redprop.core.numbers import full_number, said_as
 from redprop.core.vocab import (
     REFER_TO,
     ROLES,
@@ -70,7 +65,7 @@ from redprop.core.vocab import (
     parse_severity,
     parse_source,
 )
-from redprop.units.lookup import find_acting, find_grid
+from redprop.units.lookup import find_grid
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -79,40 +74,16 @@ if TYPE_CHECKING:
     Db = Connection | Session
 
 
-def _refusal(case: CaseRow | None, action: Action, zh: str, en: str) -> Refused:
-    """Refused for a reason other than the table: names the case and its state when there is one."""
-    if case is None:
-        return LADDER.refuse(None, None, action, zh, en)  # type: ignore[return-value]
-    return LADDER.refuse(case.number, State(case.state), action, zh, en)  # type: ignore[return-value]
-
-
 def _when(at: datetime | None, *, case: CaseRow | None, action: Action) -> datetime:
     return when(
         at,
         last_at=case.last_at if case is not None else None,
-        refuse=lambda zh, en: _refusal(case, action, zh, en),
+        refuse=lambda zh, en: refusal(case, action, zh, en),
     )
 
 
 # ---------------------------------------------------------------------------------------------
 # Actors
-
-
-def resolve_actor(
-    session: Db, name: str | None, *, action: Action, case: CaseRow | None
-) -> tuple[Actor, int]:
-    """The acting staff member as the ladder sees them: role, level and units."""
-    member = find_acting(session, name, refuse=lambda zh, en: _refusal(case, action, zh, en))
-    if member.grid_id is not None:
-        level = Level.grid
-    elif member.community_id is not None:
-        level = Level.community
-    else:
-        level = Level.street
-    actor = Actor(
-        member.name, member.role, level, member.in_street, member.in_community, member.grid_id
-    )
-    return actor, member.id
 
 
 def _check_actor(
@@ -122,7 +93,7 @@ def _check_actor(
     if why is None:
         return
     role_zh, role_en = both(ROLES, actor.role)
-    raise _refusal(
+    raise refusal(
         case,
         action,
         f"{actor.name}（{role_zh}）无权操作：{why[0]}",
@@ -307,21 +278,6 @@ def _insert_case(session: Db, **given: Any) -> CaseRow:
     return CaseRow(id=new_id, **values)
 
 
-def get_case(session: Db, number: str, *, lock: bool = False) -> CaseRow:
-    """A case by number; `lock` takes its row for this transaction (PostgreSQL FOR UPDATE; on
-    SQLite the writer already holds the database), so two writers append to its chain in turn."""
-    # A short number: 87 is this year's 2026-00087, 2025-87 is 2025-00087 (core/numbers).
-    full = full_number(clean_text(number), year=local_now().year)
-    case = read_case(session, t.dispute.c.number == full, lock=lock)
-    if case is None:
-        zh, en = said_as(number, full)
-        raise NotFound(
-            f"没有编号为 {zh} 的案件：用 redprop case list 查看案件编号",
-            f"No case numbered {en}: see redprop case list",
-        )
-    return case
-
-
 @dataclass
 class Facts:
     """What an action says, as typed on the command line."""
@@ -345,7 +301,7 @@ def _facts(session: Db, case: CaseRow, action: Action, facts: Facts) -> Shaped:
     ladder step, the event's reason and its data."""
     rule = LADDER.rule(case.number, State(case.state), action)
     given = LADDER.read(
-        rule, facts, clean=clean_text, refuse=lambda zh, en: _refusal(case, action, zh, en)
+        rule, facts, clean=clean_text, refuse=lambda zh, en: refusal(case, action, zh, en)
     )
     return _SHAPES.get(action, _plain)(session, case, given)
 
@@ -384,7 +340,7 @@ def _resolve(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
 def _refer(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     to = given["to"]
     if to not in REFER_TO:
-        raise _refusal(
+        raise refusal(
             case,
             Action.refer,
             f"--to 只能是 {'、'.join(REFER_TO)}",
@@ -400,7 +356,7 @@ def _withdraw(session: Db, case: CaseRow, given: dict[str, Any]) -> Shaped:
     if "duplicate_of" in given:
         other = get_case(session, given["duplicate_of"])
         if other.id == case.id:
-            raise _refusal(
+            raise refusal(
                 case, Action.withdraw, "不能是自己的重复案件", "a case can't duplicate itself"
             )
         data["duplicate_of"] = other.number

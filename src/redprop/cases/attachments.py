@@ -21,7 +21,7 @@ from redprop.core.ids import clean_text
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from redprop.cases.log import CaseRow as Case
+    from redprop.cases.rows import CaseRow as Case
 
 MAX_BYTES = 20 * 1024 * 1024
 KINDS = {

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from redprop.cases.actions import get_case
 from redprop.cases.clock import warning
+from redprop.cases.rows import get_case
 from redprop.core import tables as t
 from redprop.core.config import local_now
 

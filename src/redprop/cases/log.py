@@ -6,12 +6,13 @@ case's cached status, replaying a history through the ladder, and verifying ever
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
-from datetime import date, datetime
+from dataclasses import fields
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
+from redprop.cases.rows import EventRow
 from redprop.cases.rules import (
     Action,
     Level,
@@ -36,90 +37,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     Db = Connection | Session
-
-
-@dataclass
-class CaseRow:
-    """A case's row (the `dispute` table), read and written with SQLAlchemy Core: the ladder's
-    commands never load the ORM (core/tables.py says why)."""
-
-    id: int
-    number: str
-    street_id: int
-    community_id: int
-    grid_id: int
-    building_id: int | None
-    unit: str | None
-    room: str | None
-    category_id: int
-    severity: str
-    source: str
-    summary: str
-    parties: str
-    state: str
-    level: str
-    supervised: bool
-    clock_start: date | None
-    limit_days: int
-    paused_days: int
-    suspended_on: date | None
-    due_on: date | None
-    yellow_on: date | None
-    registered_at: datetime
-    last_at: datetime
-    event_count: int
-    last_hash: str
-    source_ref: str | None
-
-
-@dataclass
-class EventRow:
-    """One event of a case's log (the `case_event` table) as appended; `number` is its case's."""
-
-    case_id: int
-    seq: int
-    action: str
-    from_state: str | None
-    from_level: str | None
-    state: str
-    level: str
-    at: datetime
-    recorded_at: datetime
-    actor: str
-    staff_id: int | None
-    reason: str | None
-    data: str
-    due_on: date | None
-    yellow_on: date | None
-    prev_hash: str
-    hash: str = ""
-    request: str | None = None  # the command invocation that wrote it (core/retry)
-    id: int | None = None
-    number: str = ""
-
-
-def done_before(db: Db, request: str | None) -> EventRow | None:
-    """The event an earlier attempt of this command invocation appended, if it was committed
-    (a retry after a lost connection: core/retry), else None."""
-    if request is None:
-        return None
-    e, d = t.case_event.c, t.dispute.c
-    row = db.execute(
-        select(t.case_event, d.number.label("number"))
-        .join(t.dispute, d.id == e.case_id)
-        .where(e.request == request)
-    ).first()
-    return None if row is None else EventRow(**row._mapping)
-
-
-def read_case(db: Db, *where: Any, lock: bool = False) -> CaseRow | None:
-    """The case matching `where` (on core/tables.dispute), or None; `lock` takes its row for
-    this transaction (PostgreSQL FOR UPDATE; on SQLite the writer already holds the database)."""
-    query = select(t.dispute).where(*where)
-    if lock:
-        query = query.with_for_update()
-    row = db.execute(query).first()
-    return None if row is None else CaseRow(**row._mapping)
 
 
 # What an event changes of its case's row: the cached status and the log's counters.

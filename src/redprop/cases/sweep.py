@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from redprop.cases.clock import RUNNING
-from redprop.cases.log import CaseRow, append, apply_status, status_of
+from redprop.cases.log import append, apply_status, status_of
+from redprop.cases.rows import CaseRow
 from redprop.cases.rules import SWEEP_REASONS, SYSTEM_ACTOR, Settings, Step, step, sweep_action
 from redprop.cases.settings import load_calendar, load_settings
 from redprop.core import tables as t

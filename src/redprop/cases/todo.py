@@ -31,7 +31,7 @@ _ORDER = {"red": 0, "yellow": 1, "none": 2}
 
 def todo(session: Connection | Session, *, actor: str | None, today: date) -> list[dict[str, Any]]:
     """The acting person's cases to act on now, most urgent first."""
-    from redprop.cases.actions import resolve_actor
+    from redprop.cases.actors import resolve_actor
 
     who, _ = resolve_actor(session, actor, action=Action.note, case=None)
     d = t.dispute.c

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from redprop.cases.log import UNDO, EventRow, append, apply_status, replay, status_of
+from redprop.cases.log import UNDO, append, apply_status, replay, status_of
+from redprop.cases.rows import EventRow
 from redprop.cases.rules import Action
 from redprop.core import tables as t
 from redprop.core.config import local_now
@@ -102,7 +103,7 @@ def undo(
     (now unless a replayed history says when). The window counts from when the step was
     recorded to now."""
     from redprop.cases.actions import get_case, resolve_actor
-    from redprop.cases.log import done_before
+    from redprop.cases.rows import done_before
     from redprop.cases.settings import load_calendar, load_settings
     from redprop.core.eventlog import when
 
