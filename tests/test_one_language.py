@@ -128,6 +128,10 @@ def read_commands(cli, db: list[str]) -> list[tuple[str, ...]]:
         ("report", "--month", "2026-11"),
         ("log",),
         ("roster", "unmask-log"),
+        ("roster", "tag", "list"),
+        ("visit", "plan"),
+        ("visit", "due", "--on", "2026-12-31"),
+        ("visit", "report", "--month", "2026-11"),
         ("db", "current"),
         ("db", "check"),
     ]

@@ -193,3 +193,14 @@ def test_the_month_workbook_has_the_visit_sheet_with_counts_only(
     assert shown["走访覆盖率"] == 0.5 and shown["期末逾期"] == 2
     text = " ".join(str(c) for r in rows for c in r)
     assert not any(name in text for name in ("张二", "5-1-102", "龙一"))
+
+
+def test_visit_due_never_imports_the_orm(cli, ledger, monkeypatch) -> None:
+    from test_startup import _run
+
+    hand_month(cli, monkeypatch)
+    monkeypatch.setenv("REDPROP_USER", LI)
+    code, loaded, out, _ = _run("visit", "due", "--on", "2026-12-01")
+    assert (code, loaded) == (0, []) and "5-1-104" in out
+    code, loaded, out, _ = _run("--lang", "en", "visit", "due", "--on", "2026-12-01")
+    assert (code, loaded) == (0, []) and "elderly living alone, minimum allowance" in out
