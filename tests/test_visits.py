@@ -204,3 +204,28 @@ def test_visit_due_never_imports_the_orm(cli, ledger, monkeypatch) -> None:
     assert (code, loaded) == (0, []) and "5-1-104" in out
     code, loaded, out, _ = _run("--lang", "en", "visit", "due", "--on", "2026-12-01")
     assert (code, loaded) == (0, []) and "elderly living alone, minimum allowance" in out
+
+
+def test_building_heads_are_attached_on_the_command_line(cli, ledger, monkeypatch) -> None:
+    at(monkeypatch, "2026-11-03T10:00")
+    cli("staff", "add", "钱楼", "--role", "building-head", "--unit", "G001", "--buildings", "5,6")
+    cli("--as", "钱楼", "visit", "log", "5-1-101")
+    cli("--as", "钱楼", "visit", "log", "6-1-201")
+    missing = cli("staff", "add", "孙楼", "--role", "building-head", "--unit", "G001",
+                  "--buildings", "5,9", code=2)  # fmt: skip
+    assert "9" in missing.stderr and "org building list" in missing.stderr
+    wrong = cli("staff", "add", "周网", "--role", "grid-worker", "--unit", "G001",
+                "--buildings", "5", code=2)  # fmt: skip
+    assert "building-head" in wrong.stderr
+    assert "孙楼" not in cli("staff", "list").stdout  # refused whole: nobody registered
+
+
+def test_a_deleted_visit_shows_in_db_check(cli, ledger, monkeypatch, engine) -> None:
+    from sqlalchemy import delete
+
+    at(monkeypatch, "2026-11-03T10:00")
+    cli("--as", LI, "visit", "log", "5-1-101")
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        session.execute(delete(Visit))
+    checked = cli("db", "check", code=None)
+    assert checked.exit_code != 0 and "走访记录 #1" in checked.stdout + checked.stderr
