@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from typer.core import TyperGroup
 
+from redprop.cli import complete
 from redprop.core.errors import RedpropError
 
 if TYPE_CHECKING:
@@ -293,7 +294,13 @@ def bounded(name: str) -> Any:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出，供脚本使用 / JSON output")]
+# Tab completes them from the ledger (cli/complete.py).
 CommunityOpt = Annotated[
-    str | None, typer.Option("--community", "-c", help="社区名称 / community name")
+    str | None,
+    typer.Option(
+        "--community", "-c", help="社区名称 / community name", click_type=complete.COMMUNITY
+    ),
 ]
-GridOpt = Annotated[str | None, typer.Option("--grid", "-g", help="网格编号 / grid code")]
+GridOpt = Annotated[
+    str | None, typer.Option("--grid", "-g", help="网格编号 / grid code", click_type=complete.GRID)
+]
