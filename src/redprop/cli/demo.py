@@ -66,6 +66,7 @@ def _build(target: Path) -> _Built:
         build_demo_services,
         samples_dir,
     )
+    from redprop.ledger.demovisits import build_demo_visits
     from redprop.roster.importer import import_roster
     from redprop.units.view import tree
 
@@ -83,6 +84,7 @@ def _build(target: Path) -> _Built:
             history = build_demo_history(session, now=moment)
             scripted = build_demo_cases(session, now=moment)
             demands = build_demo_services(session, now=moment)
+            build_demo_visits(session, now=moment)
         with session_scope(engine, write=False) as session:
             streets = tree(session)
             cases = list_cases(session, filt=CaseFilter(), today=now().date(), limit=8).rows

@@ -109,12 +109,43 @@ def log_visit(
             household=str(row.id),
             wish=True,
         )
-    visit = Visit(
+    visit = record_visit(
+        session,
         household_id=row.id,
         on=on,
         kind=code,
-        note=clean_block(note).strip() or None if note else None,
+        note=note,
+        member=member,
         demand_id=demand.id if demand is not None else None,
+    )
+    return {
+        "id": visit.id,
+        "household": row.id,
+        "on": on.isoformat(),
+        "kind": code,
+        "demand": demand.number if demand is not None else None,
+    }
+
+
+def record_visit(
+    session: Session,
+    *,
+    household_id: int,
+    on: date,
+    kind: str,
+    member: Staff,
+    note: str | None = None,
+    demand_id: int | None = None,
+) -> Visit:
+    """Write one visit, checked by the caller (log_visit, the demo): hashed, and linked into
+    the ledger chain in the same transaction."""
+    now = local_now().replace(microsecond=0)
+    visit = Visit(
+        household_id=household_id,
+        on=on,
+        kind=kind,
+        note=clean_block(note).strip() or None if note else None,
+        demand_id=demand_id,
         staff_id=member.id,
         actor=member.name,
         recorded_at=now,
@@ -124,13 +155,7 @@ def log_visit(
     session.add(visit)
     session.flush()
     link(session, SOURCE, visit.id, visit.hash, now)  # type: ignore[arg-type]
-    return {
-        "id": visit.id,
-        "household": row.id,
-        "on": on.isoformat(),
-        "kind": code,
-        "demand": demand.number if demand is not None else None,
-    }
+    return visit
 
 
 def household_visits(session: Session, *, ref: str, member: Staff) -> list[dict[str, Any]]:
