@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from redprop import __version__
-from redprop.cli import caseundo, complete, db, demo, report
+from redprop.cli import caseundo, db, demo, report
 from redprop.cli._shared import RedpropGroup, State
 
 # The sub-apps in the order `redprop --help` lists them: name -> the module whose `app` it is,
@@ -46,9 +46,17 @@ def sub_app(name: str) -> typer.Typer:
     return main.app  # type: ignore[no-any-return]
 
 
+def _plain_help(command: Any) -> None:
+    """Plain help, as the root has: built apart from the root, a sub-app would format its
+    help with rich (which doubles the time `--help` takes)."""
+    command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+
+
 class RootGroup(RedpropGroup):
     """The root group: its own commands (init, demo, report, log) as usual, each sub-app built
-    the first time the command line names it, and then one command at a time (cli/lazy)."""
+    the first time the command line names it."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in SUB_APPS if n not in self.commands)]
@@ -56,9 +64,9 @@ class RootGroup(RedpropGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         found = super().get_command(ctx, cmd_name)
         if found is None and cmd_name in SUB_APPS:
-            from redprop.cli.lazy import lazy_group
-
-            found = lazy_group(sub_app(cmd_name), cmd_name)
+            found = typer.main.get_group(sub_app(cmd_name))
+            found.name = cmd_name
+            _plain_help(found)
             self.add_command(found, cmd_name)
         return found
 
@@ -115,12 +123,7 @@ def root(
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option(
-            "--as",
-            envvar="REDPROP_USER",
-            help="以哪位工作人员的身份操作 / acting staff",
-            click_type=complete.STAFF,
-        ),
+        typer.Option("--as", envvar="REDPROP_USER", help="以哪位工作人员的身份操作 / acting staff"),
     ] = None,
     lang: Annotated[
         str,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from redprop.cli import _shared, complete
+from redprop.cli import _shared
 from redprop.cli._shared import (
     CommunityOpt,
     GridOpt,
@@ -28,9 +28,7 @@ AtOpt = Annotated[
     str | None,
     typer.Option("--at", help="发生时间（默认现在），如 2026-11-03T09:30 / when it happened"),
 ]
-Number = Annotated[
-    str, typer.Argument(help="案件编号，如 2026-00001", click_type=complete.CASE_NUMBER)
-]
+Number = Annotated[str, typer.Argument(help="案件编号，如 2026-00001")]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因 / reason")]
 
 
@@ -43,12 +41,14 @@ def _at(value: str | None) -> Any:
 @app.command("new")
 def new(
     ctx: typer.Context,
-    grid: GridOpt = None,
+    grid: Annotated[str | None, typer.Option("--grid", "-g", help="网格编号")] = None,
     category: Annotated[
-        str | None,
-        typer.Option("--category", help="纠纷类型，如 邻里纠纷", click_type=complete.CATEGORY),
+        str | None, typer.Option("--category", help="纠纷类型，如 邻里纠纷")
     ] = None,
-    severity: complete.SeverityOpt = None,
+    severity: Annotated[
+        str | None,
+        typer.Option("--severity", help="small|major|hard|special（小事/大事/难事/特事）"),
+    ] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="简要情况")] = None,
     party: Annotated[
         list[str] | None,
@@ -170,18 +170,15 @@ def list_(
     status: Annotated[
         str | None,
         typer.Option(
-            "--status",
-            help="registered|in_progress|suspended|resolved|closed|referred|withdrawn",
-            click_type=complete.STATE,
+            "--status", help="registered|in_progress|suspended|resolved|closed|referred|withdrawn"
         ),
     ] = None,
-    level: Annotated[
-        str | None,
-        typer.Option("--level", help="grid|community|street|city", click_type=complete.LEVEL),
-    ] = None,
+    level: Annotated[str | None, typer.Option("--level", help="grid|community|street|city")] = None,
     community: CommunityOpt = None,
     grid: GridOpt = None,
-    severity: complete.SeverityOpt = None,
+    severity: Annotated[
+        str | None, typer.Option("--severity", help="small|major|hard|special")
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只看超期（红牌）")] = False,
     yellow: Annotated[bool, typer.Option("--yellow", help="只看黄灯预警")] = False,
     repeat: Annotated[
@@ -316,8 +313,7 @@ def assign(
     ctx: typer.Context,
     number: Number,
     to_level: Annotated[
-        str | None,
-        typer.Option("--to-level", help="grid|community|street", click_type=complete.LEVEL),
+        str | None, typer.Option("--to-level", help="grid|community|street")
     ] = None,
     reason: ReasonOpt = None,
     at: AtOpt = None,
@@ -396,8 +392,7 @@ def withdraw(
     number: Number,
     reason: ReasonOpt = None,
     duplicate_of: Annotated[
-        str | None,
-        typer.Option("--duplicate-of", help="重复的案件编号", click_type=complete.CASE_NUMBER),
+        str | None, typer.Option("--duplicate-of", help="重复的案件编号")
     ] = None,
     at: AtOpt = None,
 ) -> None:
