@@ -212,6 +212,12 @@ def test_bash_completes_values_from_the_ledger(ledger: list[str]) -> None:
     assert _tab("redprop service demand add --category 助老")[0] == ["助老"]
     assert _tab("redprop org grid show G01")[0] == ["G014"]
     assert _tab("redprop case sh")[0] == ["show"]  # subcommands as before
+    assert _tab("redprop case show 2026-0000")[0] == [f"2026-0000{n}" for n in range(9, 0, -1)]
+    assert _tab("redprop case accept 7")[0] == ["2026-00007"]
+    assert _tab("redprop case undo 7")[0] == ["2026-00007"]
+    assert _tab("redprop case list --status re")[0] == ["registered", "resolved", "referred"]
+    assert _tab("redprop case new --category 邻")[0] == ["邻里纠纷"]
+    assert _tab("redprop --as 李")[0] == ["李军", "李霞"]
 
 
 def test_bash_completion_is_quick_and_quiet(ledger: list[str], tmp_path: Path) -> None:

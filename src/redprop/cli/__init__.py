@@ -15,13 +15,13 @@ import typer
 from typer.core import TyperGroup
 
 from redprop import __version__
-from redprop.cli import caseundo, db, demo, report
+from redprop.cli import caseundo, complete, db, demo, report
 from redprop.cli._shared import RedpropGroup, State
 
 # The sub-apps in the order `redprop --help` lists them: name -> the module whose `app` it is,
 # then modules whose `register(app)` adds more commands to it (kept apart for size).
 SUB_APPS: dict[str, tuple[str, ...]] = {
-    "org": ("org",),
+    "org": ("org", "orgcompany"),
     "roster": ("roster", "rostertags"),
     "case": ("case", "caseforms", "casework", "caseundo"),
     "calendar": ("calendar",),
@@ -46,17 +46,9 @@ def sub_app(name: str) -> typer.Typer:
     return main.app  # type: ignore[no-any-return]
 
 
-def _plain_help(command: Any) -> None:
-    """Plain help, as the root has: built apart from the root, a sub-app would format its
-    help with rich (which doubles the time `--help` takes)."""
-    command.rich_markup_mode = None
-    for sub in getattr(command, "commands", {}).values():
-        _plain_help(sub)
-
-
 class RootGroup(RedpropGroup):
     """The root group: its own commands (init, demo, report, log) as usual, each sub-app built
-    the first time the command line names it."""
+    the first time the command line names it, and then one command at a time (cli/lazy)."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in SUB_APPS if n not in self.commands)]
@@ -64,9 +56,9 @@ class RootGroup(RedpropGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         found = super().get_command(ctx, cmd_name)
         if found is None and cmd_name in SUB_APPS:
-            found = typer.main.get_group(sub_app(cmd_name))
-            found.name = cmd_name
-            _plain_help(found)
+            from redprop.cli.lazy import lazy_group
+
+            found = lazy_group(sub_app(cmd_name), cmd_name)
             self.add_command(found, cmd_name)
         return found
 
@@ -123,7 +115,12 @@ def root(
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option("--as", envvar="REDPROP_USER", help="以哪位工作人员的身份操作 / acting staff"),
+        typer.Option(
+            "--as",
+            envvar="REDPROP_USER",
+            help="以哪位工作人员的身份操作 / acting staff",
+            click_type=complete.STAFF,
+        ),
     ] = None,
     lang: Annotated[
         str,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from redprop.cli import _shared
+from redprop.cli import _shared, complete
 from redprop.cli._shared import (
     CommunityOpt,
     GridOpt,
@@ -28,7 +28,9 @@ AtOpt = Annotated[
     str | None,
     typer.Option("--at", help="发生时间（默认现在），如 2026-11-03T09:30 / when it happened"),
 ]
-Number = Annotated[str, typer.Argument(help="案件编号，如 2026-00001")]
+Number = Annotated[
+    str, typer.Argument(help="案件编号，如 2026-00001", click_type=complete.CASE_NUMBER)
+]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="原因 / reason")]
 
 
@@ -41,14 +43,12 @@ def _at(value: str | None) -> Any:
 @app.command("new")
 def new(
     ctx: typer.Context,
-    grid: Annotated[str | None, typer.Option("--grid", "-g", help="网格编号")] = None,
+    grid: GridOpt = None,
     category: Annotated[
-        str | None, typer.Option("--category", help="纠纷类型，如 邻里纠纷")
-    ] = None,
-    severity: Annotated[
         str | None,
-        typer.Option("--severity", help="small|major|hard|special（小事/大事/难事/特事）"),
+        typer.Option("--category", help="纠纷类型，如 邻里纠纷", click_type=complete.CATEGORY),
     ] = None,
+    severity: complete.SeverityOpt = None,
     summary: Annotated[str | None, typer.Option("--summary", help="简要情况")] = None,
     party: Annotated[
         list[str] | None,
@@ -170,15 +170,18 @@ def list_(
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", help="registered|in_progress|suspended|resolved|closed|referred|withdrawn"
+            "--status",
+            help="registered|in_progress|suspended|resolved|closed|referred|withdrawn",
+            click_type=complete.STATE,
         ),
     ] = None,
-    level: Annotated[str | None, typer.Option("--level", help="grid|community|street|city")] = None,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", help="grid|community|street|city", click_type=complete.LEVEL),
+    ] = None,
     community: CommunityOpt = None,
     grid: GridOpt = None,
-    severity: Annotated[
-        str | None, typer.Option("--severity", help="small|major|hard|special")
-    ] = None,
+    severity: complete.SeverityOpt = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只看超期（红牌）")] = False,
     yellow: Annotated[bool, typer.Option("--yellow", help="只看黄灯预警")] = False,
     repeat: Annotated[
@@ -190,6 +193,9 @@ def list_(
     search: Annotated[
         str | None,
         typer.Option("--search", help="在简要情况、纠纷类型、楼栋房号、当事人中查找"),
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", help="只看投诉到这个物业公司的案件")
     ] = None,
     since: Annotated[str | None, typer.Option("--from", help="登记日期自，如 2026-11-01")] = None,
     until: Annotated[str | None, typer.Option("--to", help="登记日期至，如 2026-11-30")] = None,
@@ -212,6 +218,7 @@ def list_(
     today = local_now().date()
     filt = CaseFilter(status, level, community, grid, severity, overdue, yellow, search)
     filt.repeat = repeat
+    filt.company = company
     filt.since = parse_time(since, "--from").date() if since else None
     filt.until = parse_time(until, "--to").date() if until else None
     with st.connection() as conn:
@@ -313,7 +320,8 @@ def assign(
     ctx: typer.Context,
     number: Number,
     to_level: Annotated[
-        str | None, typer.Option("--to-level", help="grid|community|street")
+        str | None,
+        typer.Option("--to-level", help="grid|community|street", click_type=complete.LEVEL),
     ] = None,
     reason: ReasonOpt = None,
     at: AtOpt = None,
@@ -392,7 +400,8 @@ def withdraw(
     number: Number,
     reason: ReasonOpt = None,
     duplicate_of: Annotated[
-        str | None, typer.Option("--duplicate-of", help="重复的案件编号")
+        str | None,
+        typer.Option("--duplicate-of", help="重复的案件编号", click_type=complete.CASE_NUMBER),
     ] = None,
     at: AtOpt = None,
 ) -> None:

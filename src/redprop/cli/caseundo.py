@@ -9,9 +9,12 @@ from typing import Annotated
 
 import typer
 
+from redprop.cli import complete
 from redprop.cli._shared import JsonOpt, bounded, emit_json, state, stdout
 
-Number = Annotated[str, typer.Argument(help="案件编号，如 2026-00001 或 87")]
+Number = Annotated[
+    str, typer.Argument(help="案件编号，如 2026-00001 或 87", click_type=complete.CASE_NUMBER)
+]
 
 
 def related(ctx: typer.Context, number: Number, as_json: JsonOpt = False) -> None:
