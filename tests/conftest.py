@@ -154,6 +154,10 @@ def small_tree(session: object) -> None:
     edit.add_grid(session, code="G001", name="天昊网格", community="铁人路社区")
     edit.add_grid(session, code="G002", name="学校专属网格", community="铁人路社区", kind="special")
     edit.add_grid(session, code="G014", name="龙源第1网格", community="龙源社区")
+    from redprop.units.companies import add_company
+
+    add_company(session, name="嘉华物业")
+    add_company(session, name="世纪之星物业")
     edit.add_compound(session, name="天昊小区", community="铁人路社区", property_company="嘉华物业")
     edit.add_compound(
         session, name="龙源小区", community="龙源社区", property_company="世纪之星物业"

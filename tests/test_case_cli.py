@@ -39,6 +39,7 @@ def street(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     cli("org", "community", "add", "铁人路社区")
     cli("org", "grid", "add", "G003", "--name", "铁人路第3网格", "-c", "铁人路社区")
     cli("org", "grid", "add", "G004", "--name", "铁人路第4网格", "-c", "铁人路社区")
+    cli("org", "company", "add", "嘉华物业")
     cli("org", "compound", "add", "天昊小区", "-c", "铁人路社区", "--company", "嘉华物业")
     cli("org", "building", "add", "5", "-g", "G003", "--compound", "天昊小区", "--units", "3")
     cli("staff", "add", "李娟", "--role", "grid-worker", "--unit", "G003")

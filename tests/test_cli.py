@@ -27,6 +27,7 @@ def test_init_then_build_a_tree_from_the_command_line(cli) -> None:
     )
     cli("org", "community", "add", "铁人路社区")
     cli("org", "grid", "add", "G001", "--name", "天昊网格", "-c", "铁人路社区")
+    cli("org", "company", "add", "嘉华物业")
     cli("org", "compound", "add", "天昊小区", "-c", "铁人路社区", "--company", "嘉华物业")
     assert cli(
         "org", "building", "add", "5号楼", "-g", "G001", "--compound", "天昊小区"

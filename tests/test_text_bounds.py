@@ -124,8 +124,8 @@ def test_case_text_is_bounded_by_option(cli: Any, worker: None) -> None:
             "名称有 101 个字符，超过上限 100 个；请缩短",
         ),
         (
-            ["org", "compound", "add", "天昊小区", "-c", "铁人路社区", "--company", "物" * 201],
-            "物业公司有 201 个字符，超过上限 200 个；请缩短",
+            ["org", "company", "add", "物" * 101],
+            "名称有 101 个字符，超过上限 100 个；请缩短",
         ),
     ],
 )

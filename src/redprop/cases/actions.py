@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from redprop.cases.actors import refusal, resolve_actor
 from redprop.cases.categories import get_category
@@ -55,6 +55,7 @@ from redprop.core.eventlog import when
 from redprop.core.fields import check_values
 from redprop.core.ids import clean_text, normalize_building, normalize_unit
 from redprop.core.vocab import (
+    PROPERTY_CATEGORY,
     REFER_TO,
     ROLES,
     both,
@@ -209,6 +210,7 @@ def register_case(
         registered_at=moment,
         source_ref=source_ref,
     )
+    _link_company(session, case.id, building_id, grid.id, category.name)
     related = _relate(session, case, parties, new.links)
     before = Status()
     move = Step(Action.register, moment.date(), severity=severity)
@@ -254,6 +256,26 @@ def _relate(session: Db, case: CaseRow, parties: list[Party], links: list[str]) 
     store_relations(session, case.id, found)
     numbers = numbers_of(session, found)
     return {numbers[k]: v for k, v in sorted(found.items())}
+
+
+def _link_company(
+    session: Db, case_id: int, building_id: int | None, grid_id: int, category: str
+) -> None:
+    """Link a complaint to the property company it reaches (docs/design.md §15): the company
+    of the compound at its address; for a property dispute without one, the company serving
+    every compound of its grid, when that is one company."""
+    b, c = t.building.c, t.compound.c
+    companies = select(c.company_id).join_from(t.building, t.compound, c.id == b.compound_id)
+    if building_id is not None:
+        found = session.execute(companies.where(b.id == building_id)).scalar()
+    elif category == PROPERTY_CATEGORY:
+        ids = set(session.execute(companies.where(b.grid_id == grid_id).distinct()).scalars())
+        found = ids.pop() if len(ids) == 1 else None
+    else:
+        found = None
+    if found is not None:
+        d = t.dispute.c
+        session.execute(update(t.dispute).where(d.id == case_id).values(company_id=found))
 
 
 def _insert_case(session: Db, **given: Any) -> CaseRow:

@@ -41,6 +41,7 @@ class CaseFilter:
     until: date | None = None  # registered on or before
     numbers: list[str] | None = None  # only these (case list --mine: the to-do list's)
     repeat: bool = False  # only repeat disputes: related, when registered, to an earlier case
+    company: str | None = None  # only complaints linked to this property company (§15)
 
 
 @dataclass
@@ -132,6 +133,8 @@ def _conditions(session: Reader, filt: CaseFilter, today: date) -> list[Any]:
         conds.append(d.grid_id == gid)
     if filt.severity:
         conds.append(d.severity == parse_severity(filt.severity).value)
+    if filt.company:
+        conds.append(d.company_id == _company_id(session, filt.company))
     if filt.repeat:
         # IN, not a correlated EXISTS: repeats are few, and the database can start from them
         # instead of testing every case of a large ledger.
@@ -149,6 +152,21 @@ def _conditions(session: Reader, filt: CaseFilter, today: date) -> list[Any]:
     if filt.numbers is not None:
         conds.append(d.number.in_(filt.numbers))
     return conds
+
+
+def _company_id(session: Reader, name: str) -> int:
+    """A property company named by its name or credit code."""
+    pc = t.property_company.c
+    text = clean_text(name)
+    found = session.scalar(
+        select(pc.id).where((pc.name == text) | (pc.credit_code == text.upper()))
+    )
+    if found is None:
+        raise NotFound(
+            f"没有名为“{name}”的物业公司：用 redprop org company list 查看",
+            f"No property company named '{name}': see redprop org company list",
+        )
+    return int(found)
 
 
 def _matches(word: str) -> Any:

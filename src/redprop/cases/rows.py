@@ -53,6 +53,7 @@ class CaseRow:
     event_count: int
     last_hash: str
     source_ref: str | None
+    company_id: int | None = None  # the property company it reaches (docs/design.md §15)
 
 
 @dataclass

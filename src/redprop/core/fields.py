@@ -36,6 +36,8 @@ FREE_TEXT: dict[tuple[str, str], int] = {
     ("meeting_item", "text"): FREE,
     ("rectify_task", "task"): FREE,
     ("rectify_event", "reason"): FREE,
+    ("score_item", "reason"): FREE,
+    ("score_item", "evidence"): FREE,
 }
 # A line a user types for a ladder fact that is not free text (an outcome, a body's name).
 LINE = 200
@@ -64,6 +66,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "attendees": ("参会方", "attendees"),
     "text": ("问题", "problem"),
     "task": ("整改任务", "task"),
+    "evidence": ("佐证", "evidence"),
+    "credit_code": ("统一社会信用代码", "credit code"),
 }
 
 

@@ -61,7 +61,10 @@ class Compound(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(sa_column=_fk("community.id"))
     name: str = Field(sa_column=Column(String(100), nullable=False))
-    property_company: str | None = Field(default=None, sa_column=Column(String(200)))
+    # The property company serving it (docs/design.md §15); a name until schema 0015.
+    company_id: int | None = Field(
+        default=None, sa_column=_fk("property_company.id", nullable=True)
+    )
 
 
 class Building(SQLModel, table=True):
@@ -184,6 +187,10 @@ class Case(SQLModel, table=True):
     # importing the same ledger again creates no duplicates.
     source_ref: str | None = Field(
         default=None, sa_column=Column(String(64), unique=True, index=True)
+    )
+    # The property company a complaint reaches (docs/design.md §15), set at registration.
+    company_id: int | None = Field(
+        default=None, sa_column=_fk("property_company.id", nullable=True)
     )
 
 
@@ -638,4 +645,64 @@ class Visit(SQLModel, table=True):
     staff_id: int | None = Field(default=None, sa_column=_fk("staff.id", nullable=True))
     actor: str = Field(sa_column=Column(String(100), nullable=False))
     recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class PropertyCompany(SQLModel, table=True):
+    """A property-service company (物业服务企业, docs/design.md §15): a unit of its own that
+    compounds and complaints name, scored each quarter."""
+
+    __tablename__ = "property_company"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    # 统一社会信用代码 (GB 32100-2015), checked by core/ids.check_credit_code.
+    credit_code: str | None = Field(default=None, sa_column=Column(String(18), unique=True))
+    phone: str | None = Field(default=None, sa_column=Column(String(40)))
+    party_branch: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+
+
+class OwnersCommittee(SQLModel, table=True):
+    """An owners' committee (业委会) of a compound for its term [starts_on, ends_on]."""
+
+    __tablename__ = "owners_committee"
+
+    id: int | None = Field(default=None, primary_key=True)
+    compound_id: int = Field(sa_column=_fk("compound.id"))
+    starts_on: date = Field(sa_column=Column(Date, nullable=False))
+    ends_on: date = Field(sa_column=Column(Date, nullable=False))
+    members: int = Field(sa_column=Column(Integer, nullable=False))
+    party_members: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class ScoreRule(SQLModel, table=True):
+    """One row of the quarterly scoring table (量化积分, docs/design.md §15): a rule's points."""
+
+    __tablename__ = "score_rule"
+
+    key: str = Field(sa_column=Column(String(30), primary_key=True))
+    points: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class ScoreItem(SQLModel, table=True):
+    """A manual score item for a company: append-only, hashed and linked into the ledger chain;
+    taken back only by a counter-item (`counter_of`)."""
+
+    __tablename__ = "score_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(sa_column=_fk("property_company.id"))
+    points: int = Field(sa_column=Column(Integer, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: str | None = Field(default=None, sa_column=Column(Text))
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    staff_id: int | None = Field(default=None, sa_column=_fk("staff.id", nullable=True))
+    counter_of: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("score_item.id", ondelete="RESTRICT"), unique=True, nullable=True
+        ),
+    )
     hash: str = Field(sa_column=Column(String(64), nullable=False))

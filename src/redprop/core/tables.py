@@ -30,6 +30,11 @@ building = table(
     column("number", String(40)),
     column("community_id"),
     column("grid_id"),
+    column("compound_id"),
+)
+compound = table("compound", column("id"), column("company_id"))
+property_company = table(
+    "property_company", column("id"), column("name", String(100)), column("credit_code", String(18))
 )
 category = table("category", column("id"), column("name", String(50)))
 household = table(
@@ -88,6 +93,7 @@ dispute = table(
     column("event_count", Integer),
     column("last_hash", String(64)),
     column("source_ref", String(64)),
+    column("company_id"),
 )
 
 case_event = table(
@@ -182,6 +188,8 @@ STUBS = (
     community,
     grid,
     building,
+    compound,
+    property_company,
     category,
     household,
     staff,

@@ -105,6 +105,9 @@ UNIT_KINDS: dict[str, Label] = {
     "demand": ("需求", "demand"),
     "resource": ("资源", "resource"),
     "service_item": ("服务项目", "service item"),
+    "property_company": ("物业公司", "property company"),
+    "owners_committee": ("业委会", "owners' committee"),
+    "score_item": ("积分项", "score item"),
 }
 
 ROLES: dict[str, Label] = {
@@ -374,11 +377,20 @@ LOGGED_COMMANDS: dict[str, Label] = {
     "roster tag define": ("新增标签", "roster tag define"),
     "roster link": ("登记党员中心户联系户", "roster link"),
     "visit plan": ("修改走访周期", "visit plan"),
+    "org company add": ("登记物业公司", "org company add"),
+    "org company rename": ("重命名物业公司", "org company rename"),
+    "org company remove": ("删除物业公司", "org company remove"),
+    "org compound company": ("更换小区物业公司", "org compound company"),
+    "org committee add": ("登记业委会", "org committee add"),
+    "score add": ("登记积分项", "score add"),
+    "score rules import": ("导入积分规则", "score rules import"),
 } | {
     f"org {kind} {verb}": (f"{zh_verb}{UNIT_KINDS[kind][0]}", f"org {kind} {verb}")
     for kind in ("street", "community", "grid", "compound", "building")
     for verb, zh_verb in (("add", "添加"), ("rename", "重命名"), ("remove", "删除"))
 }
+# The dispute category whose cases reach a property company even without an address (§15).
+PROPERTY_CATEGORY = "物业纠纷"
 UNMASK_PREFIX = "unmask: "  # what roster/households logs before an unmask request's command
 UNMASKED: Label = ("查看完整号码：", "unmask: ")
 

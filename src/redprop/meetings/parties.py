@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.ids import clean_text
-from redprop.core.models import Community, Compound, Grid, Resource, Staff, Street
+from redprop.core.models import Community, Grid, PropertyCompany, Resource, Staff, Street
 from redprop.core.vocab import MEETING_BODIES
 from redprop.units.authority import Reach
 
@@ -36,7 +36,7 @@ def kind_of(session: Session, name: str) -> str | None:
             return "unit"
     if name in MEETING_BODIES:
         return "body"
-    known = select(col(Compound.id)).where(col(Compound.property_company) == name).limit(1)
+    known = select(col(PropertyCompany.id)).where(col(PropertyCompany.name) == name).limit(1)
     if session.scalar(known) is not None:
         return "company"
     if session.scalar(select(col(Resource.id)).where(col(Resource.provider) == name).limit(1)):
@@ -49,13 +49,13 @@ def _unknown(names: list[str], what: tuple[str, str]) -> NotFound:
     bodies = "、".join(MEETING_BODIES[:8])
     return NotFound(
         f"不认识的{what[0]}：{joined_zh}。{what[0]}须是本账本的单位（街道、社区、网格）、工作人员、"
-        f"小区登记的物业公司或资源清单中的单位，或常见协作单位（{bodies} 等）；"
-        "请核对名称，或先登记（redprop staff add、redprop org compound add --company、"
+        f"登记的物业公司或资源清单中的单位，或常见协作单位（{bodies} 等）；"
+        "请核对名称，或先登记（redprop staff add、redprop org company add、"
         "redprop service resource add），没有写入任何内容",
         f"Unknown {what[1]}: {joined_en}. A {what[1]} must be a unit (street, community, grid), "
-        "a staff member, a compound's property company or a provider of the resource list, or "
+        "a staff member, a registered property company or a provider of the resource list, or "
         f"a usual outside body ({bodies} …); check the name or register it first "
-        "(redprop staff add, org compound add --company, service resource add). "
+        "(redprop staff add, org company add, service resource add). "
         "Nothing was written",
     )
 

@@ -100,6 +100,17 @@ PERMISSIONS: dict[str, tuple[tuple[Role, str], ...]] = {
     "roster link": _EVERYDAY,
     "visit log": (*_EVERYDAY, BUILDING),
     "visit plan": (ADMIN,),
+    # Property companies and their scoring (docs/design.md §15): companies serve compounds
+    # across communities, so the street keeps them; a compound's company is its community's
+    # business; manual score items by community or street staff (the service narrows them to
+    # companies serving their unit); the rule table is the admin's.
+    "org company add": (ADMIN, STREET),
+    "org company rename": (ADMIN, STREET),
+    "org company remove": (ADMIN, STREET),
+    "org compound company": _UNITS,
+    "org committee add": _UNITS,
+    "score add": _UNITS,
+    "score rules import": (ADMIN,),
     "db upgrade": (ADMIN,),
     "db backup": (ADMIN,),
     "db copy": (ADMIN,),

@@ -99,10 +99,11 @@ def add_compound(
     taken = select(Compound.id).where(Compound.name == name, Compound.community_id == parent.id)
     if session.scalar(taken):
         raise _exists("compound", name)
+    from redprop.units.companies import company_named
+
+    company = company_named(session, property_company)
     compound = Compound(
-        name=name,
-        community_id=parent.id,
-        property_company=clean_text(property_company or "") or None,
+        name=name, community_id=parent.id, company_id=company.id if company else None
     )
     session.add(compound)
     session.flush()

@@ -291,6 +291,14 @@ class _Applier:
         self.seen.add((kind, key))
         getattr(self.result, outcome)[kind] += 1
 
+    def company_id(self, name: str) -> int | None:
+        """The company a row names (a new one when the ledger has none of that name)."""
+        if not name:
+            return None
+        from redprop.units.companies import company_or_new
+
+        return company_or_new(self.session, name)[0].id
+
     def add(self, unit: Community | Grid | Compound | Building) -> None:
         self.session.add(unit)
         self.session.flush()
@@ -380,13 +388,13 @@ class _Applier:
             compound = Compound(
                 name=row.compound,
                 community_id=community.id,
-                property_company=row.company or None,
+                company_id=self.company_id(row.company),
             )
             self.add(compound)
             self.compounds[ckey] = compound
             self.once("compound", ckey, "created")
-        elif row.company and compound.property_company != row.company:
-            compound.property_company = row.company
+        elif row.company and compound.company_id != self.company_id(row.company):
+            compound.company_id = self.company_id(row.company)
             self.once("compound", ckey, "updated")
         else:
             self.once("compound", ckey, "unchanged")

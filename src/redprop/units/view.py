@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from redprop.core.models import Building, Community, Compound, Grid, Household, Street
+from redprop.core.models import (
+    Building,
+    Community,
+    Compound,
+    Grid,
+    Household,
+    PropertyCompany,
+    Street,
+)
 from redprop.units.org import get_community, get_grid, references
 
 
@@ -114,11 +122,14 @@ def list_units(
         query = select(Compound).order_by(Compound.community_id, Compound.name)
         if community_id:
             query = query.where(Compound.community_id == community_id)
+        companies: dict[int, str] = dict(
+            session.execute(select(PropertyCompany.id, PropertyCompany.name)).all()  # type: ignore[arg-type]
+        )
         return [
             {
                 "name": c.name,
                 "community": names[c.community_id],
-                "property_company": c.property_company,
+                "property_company": companies.get(c.company_id),
             }
             for c in session.scalars(query)
         ]
@@ -162,7 +173,9 @@ def describe(session: Session, *, kind: str, unit: Any) -> dict[str, Any]:
         info |= {
             "name": unit.name,
             "community": session.get_one(Community, unit.community_id).name,
-            "property_company": unit.property_company,
+            "property_company": (
+                session.get_one(PropertyCompany, unit.company_id).name if unit.company_id else None
+            ),
         }
     else:
         compound = session.get(Compound, unit.compound_id) if unit.compound_id else None
