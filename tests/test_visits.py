@@ -229,3 +229,10 @@ def test_a_deleted_visit_shows_in_db_check(cli, ledger, monkeypatch, engine) -> 
         session.execute(delete(Visit))
     checked = cli("db", "check", code=None)
     assert checked.exit_code != 0 and "走访记录 #1" in checked.stdout + checked.stderr
+
+
+def test_a_visit_note_is_bounded(cli, ledger, monkeypatch) -> None:
+    at(monkeypatch, "2026-11-03T10:00")
+    said = cli("--as", LI, "visit", "log", "5-1-101", "--note", "好" * 2001, code=2).stderr
+    assert "2001" in said and "2000" in said
+    assert json.loads(cli("--as", LI, "visit", "list", "5-1-101", "--json").stdout) == []

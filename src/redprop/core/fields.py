@@ -38,6 +38,7 @@ FREE_TEXT: dict[tuple[str, str], int] = {
     ("rectify_event", "reason"): FREE,
     ("score_item", "reason"): FREE,
     ("score_item", "evidence"): FREE,
+    ("visit", "note"): FREE,
 }
 # A line a user types for a ladder fact that is not free text (an outcome, a body's name).
 LINE = 200
