@@ -85,6 +85,13 @@ def test_the_month_figures_by_hand(cli, ledger, monkeypatch, engine) -> None:
     # The command line says the same; October, before most tags, differs.
     out = json.loads(cli("visit", "report", "--month", "2026-11", "--json").stdout)
     assert next(u for u in out["units"] if u["grid"] == "G001")["covered"] == 3
+    assert (out["total"]["due"], out["total"]["covered"], out["total"]["visits"]) == (7, 3, 16)
+    one = json.loads(
+        cli("visit", "report", "--month", "2026-11", "-c", "龙源社区", "--json").stdout
+    )
+    assert [u["grid"] for u in one["units"]] == ["G014"]
+    table = cli("visit", "report", "--month", "2026-11").stdout
+    assert "合计\t\t9\t16\t6\t7\t3\t42.9%\t3" in table
     october = json.loads(cli("visit", "report", "--month", "2026-10", "--json").stdout)
     g001_oct = next(u for u in october["units"] if u["grid"] == "G001")
     assert (g001_oct["tagged"], g001_oct["visits"], g001_oct["due"]) == (7, 2, 1)

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from redprop.cli._shared import GridOpt, JsonOpt, bounded, emit_json, state, stdout
+from redprop.cli._shared import (
+    CommunityOpt,
+    GridOpt,
+    JsonOpt,
+    bounded,
+    emit_json,
+    state,
+    stdout,
+)
 from redprop.cli.report import FromOpt, MonthOpt, ToOpt
 
 app = typer.Typer(help="重点人群走访 / visits to households that need them", no_args_is_help=True)
@@ -197,29 +205,39 @@ def report(
     month: MonthOpt = None,
     start: FromOpt = None,
     end: ToOpt = None,
+    community: CommunityOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """各网格的走访数字：重点户、走访次数、应访户数、按期走访、覆盖率、期末逾期（只有数字）。例：redprop visit report --month 2026-11"""
+    """各网格的走访数字：重点户、走访次数、应访户数、按期走访、覆盖率、期末逾期（只有数字）。例：redprop visit report --month 2026-11 -c 铁人路社区"""
     from redprop.core.config import now
     from redprop.figures.period import parse_period
-    from redprop.visits.figures import visit_figures
+    from redprop.visits.figures import totals, visit_figures
 
     st = state(ctx)
     period = parse_period(month=month, start=start, end=end, today=now().date())
     with st.session(write=False) as session:
+        community_id = None
+        if community:
+            from redprop.units.org import get_community
+
+            community_id = get_community(session, community).id
         rows = visit_figures(
-            session, start=period.start.date(), end=period.end.date(), today=now().date()
+            session,
+            start=period.start.date(),
+            end=period.end.date(),
+            today=now().date(),
+            community=community_id,
         )
+    total = totals(rows)[0] if rows else None
     if as_json:
-        emit_json({"period": period.as_dict(), "units": rows})
+        emit_json({"period": period.as_dict(), "units": rows, "total": total})
         return
     from redprop.cli.render import table
     from redprop.cli.report import pct
     from redprop.core.vocab import VISIT_FIGURES
 
-    shown = [
-        r | {"coverage": pct(r["coverage"]) if r["coverage"] is not None else "-"} for r in rows
-    ]
+    everything = [*rows, total | {"community": st.t("合计", "Total"), "grid": ""}] if total else []
+    shown = [r | {"coverage": pct(r["coverage"])} for r in everything]
     columns = [("community", "社区", "Community"), ("grid", "网格", "Grid")]
     columns += [(key, zh, en) for key, (zh, en) in VISIT_FIGURES.items()]
     stdout().print(table(shown, columns, lang=st.lang))
