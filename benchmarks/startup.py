@@ -1,5 +1,6 @@
 """Start-up of the commands people type all day, against the imports every such command needs,
-median of N runs each, in the same run (docs/design.md §9, issue 15):
+median of N rounds, each round running the baselines and every command once in turn, so a busy
+moment of a shared machine slows them alike (docs/design.md §9, issue 15):
 
     python benchmarks/startup.py [--runs 10] [--tty]
 
@@ -36,16 +37,25 @@ def run(cmd: list[str], *, tty: bool, env: dict[str, str]) -> subprocess.Complet
     return subprocess.run(cmd, check=True, capture_output=True, env=env)
 
 
-def timed(make: Callable[[int], list[str]], runs: int, *, tty: bool, env: dict[str, str]) -> float:
-    """Median wall time of `runs` runs of make(i) (one warm-up first, not counted)."""
-    run(make(-1), tty=tty, env=env)
-    samples = []
-    for i in range(runs):
-        cmd = make(i)
-        start = time.perf_counter()
-        run(cmd, tty=tty, env=env)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def once(cmd: list[str], *, tty: bool, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    run(cmd, tty=tty, env=env)
+    return time.perf_counter() - start
+
+
+def round_robin(
+    makers: dict[str, Callable[[int], list[str]]], runs: int, *, tty: bool, env: dict[str, str]
+) -> dict[str, float]:
+    """Median wall time of each command over `runs` rounds, every round running each command
+    once in turn (one warm-up round first, not counted): a busy moment of a shared machine
+    then slows the baselines and the commands alike."""
+    samples: dict[str, list[float]] = {name: [] for name in makers}
+    for i in range(-1, runs):
+        for name, make in makers.items():
+            took = once(make(i), tty=tty, env=env)
+            if i >= 0:
+                samples[name].append(took)
+    return {name: statistics.median(s) for name, s in samples.items()}
 
 
 def demo_ledger(redprop: str, home: Path, env: dict[str, str]) -> Path:
@@ -72,27 +82,21 @@ def main() -> None:
     tty, n = args.tty, args.runs
     new = [redprop, "case", "new", "--grid", "G002", "--category", "邻里纠纷"]
     new += ["--severity", "small", "--summary", "楼上漏水", "--party", "张三", "--party", "李四"]
-    made: list[str] = []
-
-    def register(_: int) -> list[str]:
-        return new
-
-    results: list[tuple[str, float, float]] = []
-    base_help = timed(lambda _: BASE_HELP, n, tty=tty, env=env)
-    base = timed(lambda _: BASE_CMD, n, tty=tty, env=env)
-    results.append(("redprop --help", timed(lambda _: [redprop, "--help"], n, tty=tty, env=env), base_help))  # fmt: skip
-    for name, argv in (
-        ("case list", ["case", "list"]),
-        ("case show 1", ["case", "show", "1"]),
-        ("case todo", ["case", "todo"]),
-    ):
-        results.append((name, timed(lambda _, a=argv: [redprop, *a], n, tty=tty, env=env), base))  # type: ignore[misc]
-    results.append(("case new", timed(register, n, tty=tty, env=env), base))
-    # Each accept takes one of the cases just registered (87, 88, …: the demo has 86).
-    made = [str(87 + i) for i in range(n + 1)]
-    results.append(
-        ("case accept", timed(lambda i: [redprop, "case", "accept", made[i + 1]], n, tty=tty, env=env), base)  # fmt: skip
-    )
+    # Each accept takes one of the cases registered in the round before (the demo has 86).
+    accept = [redprop, "case", "accept"]
+    makers: dict[str, Callable[[int], list[str]]] = {
+        "import typer": lambda _: BASE_HELP,
+        "imports": lambda _: BASE_CMD,
+        "redprop --help": lambda _: [redprop, "--help"],
+        "case list": lambda _: [redprop, "case", "list"],
+        "case show 1": lambda _: [redprop, "case", "show", "1"],
+        "case todo": lambda _: [redprop, "case", "todo"],
+        "case new": lambda _: new,
+        "case accept": lambda i: [*accept, str(87 + i + 1)],
+    }
+    medians = round_robin(makers, n, tty=tty, env=env)
+    base_help, base = medians.pop("import typer"), medians.pop("imports")
+    results = [(name, took, base_help if name == "redprop --help" else base) for name, took in medians.items()]  # fmt: skip
     where = "an 80-column terminal" if tty else "a pipe"
     print(f"median of {n} runs, output to {where}; demo ledger {ledger}")
     print(f'baselines: python -c "import typer" {base_help * 1000:.0f} ms; ', end="")
