@@ -166,3 +166,21 @@ def test_readers_inside_see_them_and_unmask_is_recorded(cli, ledger, monkeypatch
     whole = tmp_path / "全部.csv"
     cli("roster", "export", str(whole), "--unmask")
     assert "党员户、低保户" in whole.read_text(encoding="utf-8-sig")
+
+
+def test_list_by_tag_says_no_more_than_the_list_shows(cli, ledger, monkeypatch) -> None:
+    hand_month(cli, monkeypatch)
+
+    def ids(*who: str, tag: str) -> list[int]:
+        out = cli(*who, "roster", "list", "--tag", tag, "--json").stdout
+        return [r["id"] for r in json.loads(out)]
+
+    assert ids("--as", LI, tag="独居老人") == [1, 2, 8]
+    assert ids("--as", LI, tag="elderly living alone") == [1, 2, 8]
+    assert ids("--as", ZHANG, tag="独居老人") == []
+    assert ids("--as", ZHANG, tag="低保户") == [9]  # his own; not G001's 5-1-102 and 6-1-201
+    assert ids("--as", ZHAO, tag="低保户") == [5]  # building 6 only
+    monkeypatch.delenv("REDPROP_USER")
+    assert ids(tag="低保户") == []
+    assert ids(tag="党员户") == [6, 9]  # a party tag is no secret
+    cli("roster", "list", "--tag", "孤寡", code=1)

@@ -124,6 +124,10 @@ def list_(
     grid: GridOpt = None,
     building: Annotated[str | None, typer.Option("--building", "-b", help="楼栋")] = None,
     flagged: Annotated[bool, typer.Option("--flagged", help="只看有待核实标记的住户")] = False,
+    tag: Annotated[
+        str | None,
+        typer.Option("--tag", "-t", help="只看有这个标签的住户（个人信息类标签限本辖区）"),
+    ] = None,
     limit: Annotated[
         int,
         typer.Option(
@@ -132,7 +136,7 @@ def list_(
     ] = 50,
     as_json: JsonOpt = False,
 ) -> None:
-    """列出住户（身份证号、电话已脱敏）。例：redprop roster list --grid G001 --flagged"""
+    """列出住户（身份证号、电话已脱敏）。例：redprop --as 李娟 roster list --grid G001 --tag 独居老人"""
     from itertools import islice
 
     from redprop.roster.households import list_households
@@ -146,6 +150,7 @@ def list_(
             building=building,
             flagged=flagged,
             viewer=st.actor,
+            tag=tag,
         )
         rows = list(found if as_json else islice(found, limit + 1))
         names = _tag_names(session, st.lang)

@@ -155,13 +155,18 @@ def list_households(
     building: str | None = None,
     flagged: bool = False,
     viewer: str | None = None,
+    tag: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The households, masked, each with the tags `viewer` may see (roster/tags)."""
-    from redprop.roster.tags import shown_tags
+    """The households, masked, each with the tags `viewer` may see (roster/tags); with `tag`,
+    only those with that tag, as far as the viewer may see it (a personal tag inside their
+    unit only: filtering must not say what the list would not show)."""
+    from redprop.roster.tags import shown_tags, tagged_with
     from redprop.roster.tags import viewer as find_viewer
 
     member = find_viewer(session, viewer)
     query = _query(session, community=community, grid=grid, building=building, flagged=flagged)
+    if tag:
+        query = query.where(tagged_with(session, tag, member))
     for part in session.execute(query).partitions(500):
         tags = shown_tags(session, member, [r[0].id for r in part])
         for h, comm, code, number, compound in part:

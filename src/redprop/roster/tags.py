@@ -180,6 +180,17 @@ def shown_tags(
     return found
 
 
+def tagged_with(session: Session, tag: str, member: Staff | None) -> Any:
+    """A condition on Household: it has the live tag `tag`, and `member` may see that it has."""
+    kind = find_tag(session, tag)
+    h, ht = Household.__table__, HouseholdTag.__table__  # type: ignore[attr-defined]
+    has = select(ht.c.household_id).where(ht.c.tag_id == kind.id, ht.c.removed_at.is_(None))
+    found = h.c.id.in_(has)
+    if kind.sensitive:
+        found = and_(found, household_scope(session, member, h))
+    return found
+
+
 def _chunks(ids: list[int] | None, size: int = 900) -> Iterable[list[int] | None]:
     if ids is None:
         yield None
