@@ -9,15 +9,24 @@ every group's click commands costs more than the command itself on a small ledge
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from redprop import __version__
-from redprop.cli import caseundo, complete, db, demo, report
+from redprop.cli import complete
 from redprop.cli._shared import RedpropGroup, State
 
+# The root's own commands, in the order `redprop --help` lists them: name -> (module, function).
+ROOT_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("db", "init"),
+    "demo": ("demo", "demo"),
+    "report": ("report", "report"),
+    "log": ("db", "log"),
+    "history": ("caseundo", "history"),
+}
 # The sub-apps in the order `redprop --help` lists them: name -> the module whose `app` it is,
 # then modules whose `register(app)` adds more commands to it (kept apart for size).
 SUB_APPS: dict[str, tuple[str, ...]] = {
@@ -36,6 +45,11 @@ SUB_APPS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _root_function(name: str) -> Any:
+    module, function = ROOT_COMMANDS[name]
+    return getattr(importlib.import_module(f"redprop.cli.{module}"), function)
+
+
 def sub_app(name: str) -> typer.Typer:
     """The Typer app of sub-command `name`, with the commands its helper modules register."""
     main, *more = (importlib.import_module(f"redprop.cli.{m}") for m in SUB_APPS[name])
@@ -47,15 +61,21 @@ def sub_app(name: str) -> typer.Typer:
 
 
 class RootGroup(RedpropGroup):
-    """The root group: its own commands (init, demo, report, log) as usual, each sub-app built
-    the first time the command line names it, and then one command at a time (cli/lazy)."""
+    """The root group: each of its own commands (init, demo, report, log, history) and each
+    sub-app built the first time the command line names it, a sub-app one command at a time
+    (cli/lazy)."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return [*super().list_commands(ctx), *(n for n in SUB_APPS if n not in self.commands)]
+        return [*ROOT_COMMANDS, *SUB_APPS]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         found = super().get_command(ctx, cmd_name)
-        if found is None and cmd_name in SUB_APPS:
+        if found is None and cmd_name in ROOT_COMMANDS:
+            from redprop.cli.lazy import lazy_command
+
+            found = lazy_command(_root_function(cmd_name), cmd_name)
+            self.add_command(found, cmd_name)
+        elif found is None and cmd_name in SUB_APPS:
             from redprop.cli.lazy import lazy_group
 
             found = lazy_group(sub_app(cmd_name), cmd_name)
@@ -68,10 +88,13 @@ class RootGroup(RedpropGroup):
         limit = formatter.width - 6 - max(len(n) for n in names)
         rows = []
         for name in names:
-            command = self.commands.get(name) or TyperGroup(
-                name=name, help=sub_app(name).info.help or ""
-            )
-            rows.append((name, command.get_short_help_str(limit)))
+            if name in self.commands:
+                said = self.commands[name].help or ""
+            elif name in ROOT_COMMANDS:
+                said = inspect.getdoc(_root_function(name)) or ""
+            else:
+                said = sub_app(name).info.help or ""
+            rows.append((name, TyperGroup(name=name, help=said).get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -138,13 +161,6 @@ def root(
     from redprop.core.config import check_environment
 
     check_environment()  # REDPROP_TZ / _NOW / _BUSY_TIMEOUT_MS: refused before any command runs
-
-
-app.command("init")(db.init)
-app.command("demo")(demo.demo)
-app.command("report")(report.report)
-app.command("log")(db.log)
-app.command("history")(caseundo.history)
 
 
 def main() -> None:

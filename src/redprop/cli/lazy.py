@@ -59,3 +59,13 @@ def lazy_group(app: typer.Typer, name: str) -> LazyGroup:
         assert sub.name and sub.typer_instance is not None
         group.pending[sub.name] = partial(lazy_group, sub.typer_instance, sub.name)
     return group
+
+
+def lazy_command(function: Callable[..., Any], name: str) -> Any:
+    """The click command of a root command's function, with plain help."""
+    from typer.models import CommandInfo
+
+    info = CommandInfo(name=name, callback=function)
+    return _call(
+        typer_main.get_command_from_info, info, pretty_exceptions_short=True, rich_markup_mode=None
+    )
