@@ -93,3 +93,37 @@ def test_a_text_file_is_not_a_ledger(tmp_path: Path) -> None:
         f"{path} is not a redprop ledger (not a SQLite database): check --db or REDPROP_DB"
     )
     assert path.read_text() == "hello"
+
+
+@sqlite_only
+def test_an_old_ledger_with_rows_upgrades_through_table_rebuilds(tmp_path: Path) -> None:
+    """A ledger made at schema 0010 with a compound that buildings refer to upgrades to the
+    head, though later migrations rebuild tables others refer to: foreign keys are off during
+    the upgrade (on the driver's connection, outside any transaction) and on again after."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        command.upgrade(_alembic_config(conn), "0010")
+        conn.commit()
+        for sql in (
+            "INSERT INTO street (id, name) VALUES (1, '新市区街道')",
+            "INSERT INTO community (id, street_id, name) VALUES (1, 1, '铁人路社区')",
+            "INSERT INTO grid (id, community_id, code, name, kind) VALUES (1, 1, 'G001', '天昊网格', 'base')",
+            "INSERT INTO compound (id, community_id, name, property_company) VALUES (1, 1, '天昊小区', '嘉华物业')",
+            "INSERT INTO building (id, community_id, grid_id, compound_id, number, units) VALUES (1, 1, 1, 1, '5', 2)",
+        ):  # fmt: skip
+            conn.exec_driver_sql(sql)
+        conn.commit()
+    engine.dispose()
+    opened = open_ledger(url, create=False)
+    with opened.connect() as conn:
+        assert (
+            conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == SCHEMA_HEAD
+        )
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.exec_driver_sql("SELECT compound_id FROM building").scalar() == 1
+    opened.dispose()

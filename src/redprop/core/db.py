@@ -211,8 +211,10 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
             raise _newer_schema(before)
         if engine.dialect.name == "sqlite":
             # Batch migrations rebuild tables; foreign keys must be off meanwhile (outside a
-            # transaction, where SQLite honours the pragma) and are checked afterwards.
-            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            # transaction, where SQLite honours the pragma) and are checked afterwards. Said
+            # on the driver's connection: through SQLAlchemy it would first BEGIN (_on_begin),
+            # and inside a transaction SQLite ignores the pragma.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         else:
             # Several processes may open a new shared ledger at once: one migrates, the others
             # wait for it (the lock ends with the transaction) and find nothing left to do.
@@ -224,7 +226,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         conn.commit()
         if engine.dialect.name == "sqlite":
             bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            conn.rollback()  # out of the read, so that the pragma below counts
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
             if bad:
                 raise LedgerError(
                     f"升级后发现 {len(bad)} 条外键错误：请用 redprop db check 查看",
