@@ -23,6 +23,7 @@ LAYERS = (
     "servicelists",
     "visits",
     "meetings",
+    "property",
     "figures",
     "ledger",
     "cli",

@@ -14,6 +14,7 @@ Create Date: 2026-11-30 19:35:00
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -108,10 +109,12 @@ def upgrade() -> None:
     rules = op.create_table(
         "score_rule",
         sa.Column("key", sa.String(length=30), nullable=False),
+        sa.Column("since", sa.DateTime(), nullable=False),
         sa.Column("points", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("key"),
+        sa.PrimaryKeyConstraint("key", "since"),
     )
-    op.bulk_insert(rules, [{"key": k, "points": p} for k, p in SEED])
+    since = datetime(1900, 1, 1)  # the defaults hold for every quarter before a change
+    op.bulk_insert(rules, [{"key": k, "since": since, "points": p} for k, p in SEED])
     op.create_table(
         "score_item",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -40,6 +40,7 @@ SUB_APPS: dict[str, tuple[str, ...]] = {
     "meeting": ("meeting",),
     "rectify": ("rectify",),
     "visit": ("visit",),
+    "score": ("score",),
     "staff": ("staff",),
     "db": ("db",),
 }

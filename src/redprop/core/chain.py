@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 COUNTER = "ledger-chain"
-SOURCES = ("case", "demand", "admin", "rectify", "visit")  # which log a link's event is in
+SOURCES = ("case", "demand", "admin", "rectify", "visit", "score")  # which log a link's event is in
 
 
 def link_hash(seq: int, source: str, event_id: int, event_hash: str, prev: str) -> str:
@@ -112,6 +112,7 @@ def _event_hashes(session: Session, source: str) -> Iterator[tuple[int, str]]:
             "admin": "admin_event",
             "rectify": "rectify_event",
             "visit": "visit",
+            "score": "score_item",
         }[source]
     )
     yield from session.execute(select(table.c.id, table.c.hash).order_by(table.c.id))  # type: ignore[misc]
@@ -158,6 +159,7 @@ def _match_events(session: Session, source: str, linked: dict[int, str]) -> list
         "demand": ("需求事件", "demand event"),
         "rectify": ("整改事件", "task event"),
         "visit": ("走访记录", "visit"),
+        "score": ("积分项", "score item"),
     }.get(source, ("管理日志", "admin log entry"))
     problems = []
     for event_id, hash_ in _event_hashes(session, source):

@@ -676,11 +676,14 @@ class OwnersCommittee(SQLModel, table=True):
 
 
 class ScoreRule(SQLModel, table=True):
-    """One row of the quarterly scoring table (量化积分, docs/design.md §15): a rule's points."""
+    """One row of the quarterly scoring table (量化积分, docs/design.md §15): a rule's points
+    from a time on. Never updated: a change adds a row, so a closed quarter keeps the rules it
+    ended with."""
 
     __tablename__ = "score_rule"
 
     key: str = Field(sa_column=Column(String(30), primary_key=True))
+    since: datetime = Field(sa_column=Column(DateTime, primary_key=True))
     points: int = Field(sa_column=Column(Integer, nullable=False))
 
 
