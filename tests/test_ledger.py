@@ -82,6 +82,7 @@ def test_the_workbook_cell_by_cell(ledger, tmp_path: Path) -> None:
         "服务清单",
         "整改台账",
         "重点人群走访",
+        "物业服务",
     ]
     summary = wb["汇总"]
     rows = list(summary.iter_rows(values_only=True))

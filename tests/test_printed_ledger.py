@@ -17,7 +17,16 @@ from openpyxl.utils import get_column_letter
 
 from redprop.excel.printed import FOOTER, balanced
 
-SHEETS = ["汇总", "分类统计", "矛盾纠纷台账", "流转记录", "服务清单", "整改台账", "重点人群走访"]
+SHEETS = [
+    "汇总",
+    "分类统计",
+    "矛盾纠纷台账",
+    "流转记录",
+    "服务清单",
+    "整改台账",
+    "重点人群走访",
+    "物业服务",
+]
 # The styles of the lines around a table: no border.
 LOOSE = {"rp_title", "rp_info", "rp_info_right", "rp_caption", "rp_note", "rp_sign"}
 NOW = "2026-11-30T18:00"
@@ -178,6 +187,7 @@ def pages_by_sheet(pages: list[str]) -> dict[str, list[str]]:
         "服务清单（": "服务清单",
         "整改台账（": "整改台账",
         "重点人群走访情况": "重点人群走访",
+        "物业服务情况": "物业服务",
     }
     out: dict[str, list[str]] = {name: [] for name in SHEETS}
     current = ""

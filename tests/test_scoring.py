@@ -313,3 +313,28 @@ def test_the_exported_workbook_cell_by_cell(cli, ledger, tmp_path: Path) -> None
     assert items[first + 6][:4] == [6, "提供服务记录", 12, 10]
     assert items[first + 10][1:4] == ["冲销第 2 项（第 3 项）", None, 3]
     assert items[first + 11][1:5] == ["合计", None, 103, "红榜"]
+
+
+def test_the_month_workbook_property_sheet(session, monkeypatch, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from redprop.excel.book import write_ledger
+    from redprop.figures.book import build
+    from redprop.figures.period import month_period
+    from redprop.figures.sheets import sheets
+
+    quarter_history(session, monkeypatch)
+    out = tmp_path / "台账.xlsx"
+    write_ledger(sheets(build(session, period=month_period("2026-11"))), out)
+    ws = load_workbook(out)["物业服务"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][0] == "新市区街道物业服务情况（2026年11月）"
+    first = next(i for i, row in enumerate(rows) if row[0] == "物业公司")
+    # November: 嘉华 a1, a2, a3 registered; a1, a2 resolved, a1 on time; a1 visit satisfied,
+    # a2 not. 世纪之星: two registered, resolved late, their visits in December. 鑫海: none.
+    assert rows[first + 1 : first + 5] == [
+        ["世纪之星物业", 2, 2, 0, 0, 0, 0, "-"],
+        ["嘉华物业", 3, 2, 1, 0.5, 2, 1, 0.5],
+        ["鑫海物业", 0, 0, 0, "-", 0, 0, "-"],
+        ["合计", 5, 4, 1, 0.25, 2, 1, 0.5],
+    ]

@@ -110,6 +110,8 @@ class Book:
     # Visits (visits/figures, docs/design.md §16): counts per grid, and the tags' names in order.
     visits: list[dict[str, Any]] = field(default_factory=list)
     visit_tags: list[str] = field(default_factory=list)
+    # Property companies (property/figures, docs/design.md §15): one row per company.
+    property_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build(
@@ -150,6 +152,11 @@ def build(
         period, month, year, case_rows, event_rows, service, pending, signed, rectify, tasks
     )
     book.visits, book.visit_tags = _visits(session, period, community_name, grid)
+    from redprop.property.figures import property_rows
+
+    book.property_rows = property_rows(
+        session, start=period.start, end=period.end, community=community_name
+    )
     return book
 
 

@@ -209,7 +209,58 @@ def sheets(book: Book) -> list[Sheet]:
             VISIT_NOTE,
             one_page=True,
         ),
+        Sheet(
+            "物业服务",
+            f"{unit}物业服务情况（{when}）",
+            [_property_table(book)],
+            info,
+            PROPERTY_NOTE,
+            one_page=True,
+        ),
     ]
+
+
+PROPERTY_COLUMNS = [
+    Column("物业公司", cap=24),
+    Column("投诉件数", "int"),
+    Column("化解件数", "int"),
+    Column("按期化解", "int"),
+    Column("按期率", "rate"),
+    Column("回访次数", "int"),
+    Column("满意", "int"),
+    Column("满意率", "rate"),
+]
+PROPERTY_NOTE = (
+    "说明：投诉件数=本月登记、关联到该物业公司的案件（地址所在小区的物业，或无地址的物业纠纷所在网格"
+    "唯一的物业）；化解件数=本月首次化解且月末未撤销的；按期化解=化解前各层级均未超期；"
+    "满意含基本满意。"
+)
+_PROPERTY_KEYS = (
+    "complaints",
+    "resolved",
+    "on_time",
+    "on_time_rate",
+    "visits",
+    "satisfied",
+    "satisfaction_rate",
+)
+
+
+def _property_table(book: Book) -> Table:
+    """Per company: complaints, resolved and on time, visits and satisfied, with a total."""
+    rows = [[r["company"], *(r[k] for k in _PROPERTY_KEYS)] for r in book.property_rows]
+    sums = {k: sum(r[k] for r in book.property_rows) for k in _PROPERTY_KEYS if "rate" not in k}
+    total = [
+        "合计",
+        sums["complaints"],
+        sums["resolved"],
+        sums["on_time"],
+        sums["on_time"] / sums["resolved"] if sums["resolved"] else None,
+        sums["visits"],
+        sums["satisfied"],
+        sums["satisfied"] / sums["visits"] if sums["visits"] else None,
+    ]
+    return Table(PROPERTY_COLUMNS, rows, totals=[total])
 
 
 def _visit_table(book: Book) -> Table:

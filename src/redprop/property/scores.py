@@ -12,7 +12,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -63,17 +63,19 @@ class Score:
 
 
 @dataclass
-class _Tally:
+class Tally:
     substantiated: int = 0
     overdue: int = 0
     satisfied: int = 0
     unsatisfied: int = 0
 
 
-def _company_cases(session: Session, quarter: Quarter) -> dict[int, _Tally]:
-    """Per company: complaints first resolved in the quarter and not withdrawn at its end, those
-    of them overdue at any level before that, and the follow-up visits of the quarter."""
-    end, start = quarter.end, quarter.start
+def company_cases(
+    session: Session, start: datetime, end: datetime, community_id: int | None = None
+) -> dict[int, Tally]:
+    """Per company: complaints first resolved in [start, end) and not withdrawn at its end,
+    those of them overdue at any level before that, and the follow-up visits of the period
+    (a community's cases only, when given)."""
     touched = (
         select(col(CaseEvent.case_id))
         .where(col(CaseEvent.action).in_(("resolve", "visit")))  # type: ignore[attr-defined]
@@ -83,6 +85,7 @@ def _company_cases(session: Session, quarter: Quarter) -> dict[int, _Tally]:
         select(col(Case.company_id), CaseEvent)
         .join(Case, col(Case.id) == col(CaseEvent.case_id))  # type: ignore[arg-type]
         .where(col(Case.company_id).is_not(None))  # type: ignore[union-attr]
+        .where(col(Case.community_id) == community_id if community_id else true())
         .where(col(CaseEvent.case_id).in_(touched), col(CaseEvent.at) < end)  # type: ignore[attr-defined]
         .order_by(col(CaseEvent.case_id), col(CaseEvent.seq))
     )
@@ -91,13 +94,13 @@ def _company_cases(session: Session, quarter: Quarter) -> dict[int, _Tally]:
     for company_id, event in rows:
         by_case[event.case_id].append(event)
         owner[event.case_id] = int(company_id or 0)
-    tallies: dict[int, _Tally] = defaultdict(_Tally)
+    tallies: dict[int, Tally] = defaultdict(Tally)
     for case_id, events in by_case.items():
         _tally_case(tallies[owner[case_id]], events, start)
     return tallies
 
 
-def _tally_case(tally: _Tally, events: list[CaseEvent], start: datetime) -> None:
+def _tally_case(tally: Tally, events: list[CaseEvent], start: datetime) -> None:
     undone = {json.loads(e.data).get("undoes") for e in events if e.action == "undo"}
     kept = [e for e in events if e.action != "undo" and e.seq not in undone]
     for e in kept:
@@ -162,7 +165,7 @@ def _manual(session: Session, quarter: Quarter) -> dict[int, list[dict[str, Any]
     return found
 
 
-def _companies(session: Session, community: str | None) -> list[PropertyCompany]:
+def companies(session: Session, community: str | None) -> list[PropertyCompany]:
     query = select(PropertyCompany).order_by(col(PropertyCompany.name))
     if community:
         from redprop.units.org import get_community
@@ -179,13 +182,13 @@ def board(session: Session, *, quarter: Quarter, community: str | None = None) -
     from redprop.meetings.figures import overdue_by_owner
 
     rules = load_rules(session, quarter.end)
-    cases = _company_cases(session, quarter)
+    cases = company_cases(session, quarter.start, quarter.end)
     records = _service_records(session, quarter)
     tasks = overdue_by_owner(session, start=quarter.start, end=quarter.end)
     manual = _manual(session, quarter)
     scores = []
-    for company in _companies(session, community):
-        tally = cases.get(company.id or 0, _Tally())
+    for company in companies(session, community):
+        tally = cases.get(company.id or 0, Tally())
         score = Score(company.name, company.credit_code)
         counts = {
             "case_substantiated": tally.substantiated,
