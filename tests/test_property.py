@@ -200,3 +200,93 @@ def test_a_company_code_is_shown_but_an_id_is_still_masked() -> None:
     assert scrub("91440300708461136A") == "914403*******1136A"  # not a valid code: masked
     assert scrub("620981199710148776T") == "620981********8776T"  # an ID before a letter
     assert scrub("62098119971014877X") == "620981********877X"
+
+
+@pytest.fixture
+def committees(cli, street) -> None:  # type: ignore[no-untyped-def]
+    cli("org", "community", "add", "龙源社区")
+    cli("org", "company", "add", "嘉华物业")
+    cli("org", "company", "add", "世纪之星物业")
+    cli("org", "compound", "add", "天昊小区", "-c", "铁人路社区", "--company", "嘉华物业")
+    cli("org", "compound", "add", "鑫海小区", "-c", "铁人路社区")
+    cli("org", "compound", "add", "龙源小区", "-c", "龙源社区", "--company", "世纪之星物业")
+    add = ["--as", "周涛", "org", "committee", "add"]
+    term = ["--from", "2024-01-01", "--to", "2028-12-31"]
+    cli(*add, "--compound", "天昊小区", *term, "--members", "7", "--party-members", "5")
+    cli(*add, "--compound", "鑫海小区", *term, "--members", "5", "--party-members", "2")
+    old = ["--from", "2019-01-01", "--to", "2023-12-31", "--members", "5", "--party-members", "3"]
+    cli("org", "committee", "add", "--compound", "龙源小区", *old)
+
+
+def test_committee_coverage_as_of_a_day(cli, committees) -> None:  # type: ignore[no-untyped-def]
+    rows = json.loads(cli("org", "committee", "coverage", "--at", "2026-12-31", "--json").stdout)
+    got = {
+        r["unit"]: (
+            r["compounds"],
+            r["with_company"],
+            r["company_rate"],
+            r["with_committee"],
+            r["committee_rate"],
+            r["party_share"],
+            r["under_share"],
+        )
+        for r in rows
+    }
+    assert got == {
+        "铁人路社区": (2, 1, 0.5, 2, 1.0, 0.583, 1),
+        "龙源社区": (1, 1, 1.0, 0, 0.0, None, 0),
+        "城港路街道": (3, 2, 0.667, 2, 0.667, 0.583, 1),
+    }
+    assert [r["unit_kind"] for r in rows] == ["community", "community", "street"]
+    # In 2020 only 龙源小区's old committee was in term.
+    old = json.loads(cli("org", "committee", "coverage", "--at", "2020-06-01", "--json").stdout)
+    assert [(r["unit"], r["with_committee"]) for r in old] == [
+        ("铁人路社区", 0),
+        ("龙源社区", 1),
+        ("城港路街道", 1),
+    ]
+    text = cli("org", "committee", "coverage", "--at", "2026-12-31").stdout
+    assert "铁人路社区\t2\t1\t50.0%\t2\t100.0%\t58.3%\t1" in text
+    listed = json.loads(cli("org", "committee", "list", "-c", "铁人路社区", "--json").stdout)
+    assert [(r["compound"], r["party_share"]) for r in listed] == [
+        ("天昊小区", 0.714),
+        ("鑫海小区", 0.4),
+    ]
+    assert "党员占比：71.4%" in cli("org", "committee", "show", "1").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--from", "2027-01-01", "--to", "2029-12-31"], 1, "已有任期 2024-01-01 至 2028-12-31"),
+        (["--from", "2030-01-01", "--to", "2029-12-31"], 2, "任期结束日 2029-12-31 早于开始日"),
+        (
+            ["--from", "2030-01-01", "--to", "2034-12-31", "--members", "0"],
+            2,
+            "委员人数须在 1 到 99",
+        ),
+        (
+            ["--from", "2030-01-01", "--to", "2034-12-31", "--party-members", "8"],
+            2,
+            "党员人数须在 0 到委员人数 7 之间",
+        ),
+    ],
+)
+def test_bad_committees_are_refused(cli, committees, args, code, message) -> None:  # type: ignore[no-untyped-def]
+    full = dict(zip(["--members", "--party-members"], ["7", "3"], strict=True))
+    rest = list(args)
+    for key, value in full.items():
+        if key not in rest:
+            rest += [key, value]
+    result = cli("org", "committee", "add", "--compound", "天昊小区", *rest, code=code)
+    assert message in result.stderr
+    assert len(json.loads(cli("org", "committee", "list", "--json").stdout)) == 3
+
+
+def test_committees_are_the_communitys(cli, committees) -> None:  # type: ignore[no-untyped-def]
+    term = ["--from", "2024-01-01", "--to", "2028-12-31", "--members", "5", "--party-members", "3"]
+    refused = cli(
+        "--as", "周涛", "org", "committee", "add", "--compound", "龙源小区", *term, code=1
+    )
+    assert "不能对其辖区以外的单位执行 org committee add" in refused.stderr
+    cli("--as", "张建国", "org", "committee", "add", "--compound", "龙源小区", *term)

@@ -1,5 +1,5 @@
-"""`redprop org company …` and `org compound company`: property companies as units
-(docs/design.md §15), registered on the org group."""
+"""`redprop org company …`, `org compound company` and `org committee …`: property companies as
+units and owners' committees (docs/design.md §15), registered on the org group."""
 
 from typing import Annotated
 
@@ -8,6 +8,7 @@ import typer
 from redprop.cli._shared import CommunityOpt, JsonOpt, emit_json, state, stdout
 
 company_app = typer.Typer(help="物业服务企业 / property companies", no_args_is_help=True)
+committee_app = typer.Typer(help="业主委员会 / owners' committees", no_args_is_help=True)
 
 COLUMNS = [
     ("name", "物业公司", "Company"),
@@ -29,6 +30,7 @@ CompanyArg = Annotated[str, typer.Argument(help="物业公司名称或统一社�
 
 def register(app: typer.Typer) -> None:
     app.add_typer(company_app, name="company")
+    app.add_typer(committee_app, name="committee")
     from redprop.cli.org import compound_app
 
     compound_app.command("company")(compound_company)
@@ -164,3 +166,131 @@ def compound_company(
             f"The compound '{compound}' is now served by '{company}'",
         )
     )
+
+
+COMMITTEE_COLUMNS = [
+    ("id", "编号", "No."),
+    ("community", "社区", "Community"),
+    ("compound", "小区", "Compound"),
+    ("from", "任期自", "From"),
+    ("to", "任期至", "To"),
+    ("members", "委员", "Members"),
+    ("party_members", "党员", "Party members"),
+    ("share", "党员占比", "Party share"),
+]
+COVERAGE_COLUMNS = [
+    ("unit", "单位", "Unit"),
+    ("compounds", "小区数", "Compounds"),
+    ("with_company", "有物业", "With company"),
+    ("company_rate_", "物业覆盖率", "Company rate"),
+    ("with_committee", "有业委会", "With committee"),
+    ("committee_rate_", "业委会覆盖率", "Committee rate"),
+    ("party_share_", "党员占比", "Party share"),
+    ("under_share", "党员不足60%", "Under 60 %"),
+]
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _day(text: str, name: str) -> object:
+    from redprop.core.config import parse_time
+
+    return parse_time(text, name).date()
+
+
+@committee_app.command("add")
+def committee_add(
+    ctx: typer.Context,
+    compound: Annotated[str, typer.Option("--compound", help="小区名称")],
+    starts: Annotated[str, typer.Option("--from", help="任期开始日，如 2024-01-01")],
+    ends: Annotated[str, typer.Option("--to", help="任期结束日，如 2028-12-31")],
+    members: Annotated[int, typer.Option("--members", help="委员人数", min=0, max=1000)],
+    party: Annotated[int, typer.Option("--party-members", help="其中党员人数", min=0, max=1000)],
+    community: CommunityOpt = None,
+) -> None:
+    """登记小区的业委会及其任期。例：redprop org committee add --compound 天昊小区 --from 2024-01-01 --to 2028-12-31 --members 7 --party-members 5"""
+    from redprop.units.committees import add_committee
+
+    st = state(ctx)
+    where = ("compound", compound, community, None)
+    with st.session_as("org committee add", target=compound, unit=where) as session:
+        made = add_committee(
+            session,
+            compound=compound,
+            community=community,
+            starts_on=_day(starts, "--from"),  # type: ignore[arg-type]
+            ends_on=_day(ends, "--to"),  # type: ignore[arg-type]
+            members=members,
+            party_members=party,
+        )
+        number = made.id
+    typer.echo(st.t(f"已登记业委会 {number}（{compound}）", f"Added owners' committee {number}"))
+
+
+@committee_app.command("list")
+def committee_list(
+    ctx: typer.Context, community: CommunityOpt = None, as_json: JsonOpt = False
+) -> None:
+    """列出业委会及其任期、党员占比。例：redprop org committee list -c 铁人路社区"""
+    from redprop.units.committees import list_committees
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        rows = list_committees(session, community=community)
+    if as_json:
+        emit_json(rows)
+        return
+    from redprop.cli.render import table
+
+    for row in rows:
+        row["share"] = _percent(row["party_share"])
+    stdout().print(table(rows, COMMITTEE_COLUMNS, lang=st.lang))
+
+
+@committee_app.command("show")
+def committee_show(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="业委会编号", min=1, max=2**31 - 1)],
+    as_json: JsonOpt = False,
+) -> None:
+    """显示一个业委会。例：redprop org committee show 1"""
+    from redprop.units.committees import get_committee
+
+    st = state(ctx)
+    with st.session(write=False) as session:
+        info = get_committee(session, number)
+    if as_json:
+        emit_json(info)
+        return
+    from redprop.cli.render import fields
+
+    names = {key: (zh, en) for key, zh, en in COMMITTEE_COLUMNS}
+    shown = {k: info[k] for k in names if k in info} | {"share": _percent(info["party_share"])}
+    typer.echo("\n".join(fields(shown, names, lang=st.lang)))
+
+
+@committee_app.command("coverage")
+def committee_coverage(
+    ctx: typer.Context,
+    on: Annotated[str | None, typer.Option("--at", help="截至哪一天（默认今天）")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """各社区、街道的物业覆盖率、业委会覆盖率和党员占比。例：redprop org committee coverage --at 2026-12-31"""
+    from redprop.core.config import local_now
+    from redprop.units.committees import coverage
+
+    st = state(ctx)
+    day = _day(on, "--at") if on else local_now().date()
+    with st.session(write=False) as session:
+        rows = coverage(session, on=day)  # type: ignore[arg-type]
+    if as_json:
+        emit_json(rows)
+        return
+    from redprop.cli.render import table
+
+    for row in rows:
+        for key in ("company_rate", "committee_rate", "party_share"):
+            row[key + "_"] = _percent(row[key])
+    stdout().print(table(rows, COVERAGE_COLUMNS, lang=st.lang))
