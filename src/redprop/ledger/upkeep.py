@@ -186,6 +186,12 @@ def _chain_problems(session: Session, fingerprint: str | None) -> list[tuple[str
         (f"走访记录（{where}）：{zh}；请从备份核对恢复", f"Visits ({where}): {en}")
         for where, zh, en in verify_visits(session)
     ]
+    from redprop.property.items import verify_items
+
+    found += [
+        (f"积分项（{where}）：{zh}；请从备份核对恢复", f"Score items ({where}): {en}")
+        for where, zh, en in verify_items(session)
+    ]
     return found
 
 

@@ -225,3 +225,22 @@ def list_items(session: Session, *, company: str | None, quarter: Quarter) -> li
         }
         for item, name in session.execute(query)
     ]
+
+
+def verify_items(session: Session) -> list[tuple[str, str, str]]:
+    """Items whose stored hash no longer matches their fields (edited behind redprop's back),
+    and counter-items that don't take back exactly their item: (where, zh, en) for db check."""
+    found = []
+    items = {
+        item.id: item for item in session.scalars(select(ScoreItem).order_by(col(ScoreItem.id)))
+    }
+    for item in items.values():
+        where = f"#{item.id}"
+        if item_hash(item) != item.hash:
+            found.append((where, "积分项内容被改动", "the score item was changed"))
+        target = items.get(item.counter_of) if item.counter_of else None
+        if item.counter_of and (target is None or target.points != -item.points):
+            found.append(
+                (where, "冲销项与被冲销项不符", "the counter-item does not match its item")
+            )
+    return found
