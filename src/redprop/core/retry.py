@@ -48,11 +48,18 @@ def retryable(exc: BaseException) -> bool:
     code = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
     if code in RETRYABLE:
         return True
-    # A server that is down or restarting refuses the connection before any SQLSTATE exists.
+    # A server that is down or restarting refuses the connection before any SQLSTATE exists
+    # (psycopg reports a refused start-up, 57P03, as text only).
     text = str(orig).lower()
     return isinstance(exc, OperationalError) and any(
         s in text
-        for s in ("connection refused", "server closed the connection", "terminating connection")
+        for s in (
+            "connection refused",
+            "server closed the connection",
+            "terminating connection",
+            "the database system is shutting down",
+            "the database system is starting up",
+        )
     )
 
 
