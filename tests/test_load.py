@@ -78,3 +78,19 @@ def test_a_worker_killed_inside_a_transaction_leaves_nothing_half_written(tmp_pa
     assert "killed with SIGKILL at 3 s, inside a transaction" in out
     held = next(line for line in out.splitlines() if "held in a transaction" in line)
     assert held.endswith(": 1: ok"), held
+
+
+def test_a_server_refusing_connections_while_it_restarts_is_retried() -> None:
+    """What workers saw during pg_ctl restart -m fast: psycopg's refused start-up, text only."""
+    from sqlalchemy.exc import OperationalError
+
+    from redprop.core.retry import retryable
+
+    for state in ("shutting down", "starting up"):
+        orig = Exception(
+            f'connection failed: server at "127.0.0.1" failed: FATAL:  the database system is {state}'
+        )
+        assert retryable(OperationalError("SELECT 1", {}, orig))
+    assert not retryable(
+        OperationalError("SELECT 1", {}, Exception("password authentication failed"))
+    )
