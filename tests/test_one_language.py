@@ -132,6 +132,13 @@ def read_commands(cli, db: list[str]) -> list[tuple[str, ...]]:
         ("visit", "plan"),
         ("visit", "due", "--on", "2026-12-31"),
         ("visit", "report", "--month", "2026-11"),
+        ("org", "company", "list"),
+        ("org", "company", "show", "嘉华物业"),
+        ("org", "committee", "list"),
+        ("org", "committee", "coverage"),
+        ("score", "board"),
+        ("score", "items"),
+        ("score", "rules", "show"),
         ("db", "current"),
         ("db", "check"),
     ]

@@ -210,7 +210,9 @@ def rules_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     for row in rows:
         row["label"] = row["en"] if st.lang == "en" else row["zh"]
         row["range"] = f"{row['low']}..{row['high']}"
-    stdout().print(table(rows, RULES, lang=st.lang))
+    # The keys are for files and scripts: a Chinese screen names the rules in Chinese only.
+    columns = RULES if st.lang == "en" else RULES[1:]
+    stdout().print(table(rows, columns, lang=st.lang))
 
 
 @rules_app.command("import")
