@@ -75,6 +75,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "nodb: the module never opens a ledger (pure functions, the source tree)"
     )
+    config.addinivalue_line(
+        "markers",
+        "any_database: the module tests reading files or laying out the screen and the printed "
+        "page, the same on any database; the PostgreSQL pass skips it (CI stays under 15 min)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not PG_URL:
+        return
+    skip = pytest.mark.skip(reason="the same on any database: run on SQLite")
+    for item in items:
+        if item.get_closest_marker("any_database") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

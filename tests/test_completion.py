@@ -223,7 +223,7 @@ def test_bash_completes_values_from_the_ledger(ledger: list[str]) -> None:
 def test_bash_completion_is_quick_and_quiet(ledger: list[str], tmp_path: Path) -> None:
     offered, took = _tab("redprop case print 2026-0001")
     assert offered == ["2026-00012", "2026-00011", "2026-00010"]
-    assert took < 1.0  # generous: the real figure is in benchmarks/completion.py
+    assert took < 5.0  # nothing pathological (on a busy CI machine): the figure is the benchmark's
     for db in (str(tmp_path / "none.db"), "postgresql+psycopg://nobody@127.0.0.1:1/none"):
         assert _tab("redprop case print 2026", REDPROP_DB=db)[0] == []  # no error, no traceback
     assert not (tmp_path / "none.db").exists()

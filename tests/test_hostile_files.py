@@ -24,6 +24,8 @@ from roster_helpers import (  # noqa: F401  (the fixture `ledger`)
     ledger_fixture,
 )
 
+pytestmark = pytest.mark.any_database  # hostile files: the same on any database
+
 ENCODINGS = "UTF-8（带或不带 BOM）、带 BOM 的 UTF-16、GBK/GB18030"
 GB = 1 << 30
 
@@ -234,6 +236,7 @@ def test_a_cell_over_32767_characters_is_refused(cli, ledger, tmp_path) -> None:
 def test_a_huge_shared_strings_part_is_refused_from_the_zip_directory(
     cli, ledger, tmp_path
 ) -> None:
+
     path = hand_xlsx(tmp_path / "sst.xlsx", huge_string=LIMITS.part_bytes + 1)
     assert path.stat().st_size < 1 << 20
     result = cli("roster", "import", str(path), code=1)

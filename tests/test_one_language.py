@@ -12,6 +12,8 @@ import pytest
 
 from redprop.core import vocab
 
+pytestmark = pytest.mark.any_database  # the words on the screen: the same on any database
+
 TABLES = [
     vocab.STATES,
     vocab.LEVELS,
@@ -56,6 +58,7 @@ CODES = (
     | {en.lower() for table in TABLES for _, en in table.values() if en}
     | {command for command in vocab.LOGGED_COMMANDS}
 )
+
 FULL_WIDTH = "（）：，、。；“”"
 
 

@@ -17,6 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from redprop.excel.printed import FOOTER, balanced
 
+pytestmark = pytest.mark.any_database  # LibreOffice prints the workbook: the same on any database
+
 SHEETS = [
     "汇总",
     "分类统计",

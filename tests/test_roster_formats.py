@@ -41,6 +41,8 @@ from roster_helpers import (
     with_dates,
 )
 
+pytestmark = pytest.mark.any_database  # spreadsheet formats: the same on any database
+
 
 def test_the_same_data_in_every_format_and_date_style_changes_nothing(tree, tmp_path) -> None:
     first = import_roster(tree, path=clean_xlsx(tmp_path / "a.xlsx"))

@@ -34,6 +34,8 @@ from roster_helpers import (  # noqa: F401  (the fixture `ledger`)
 )
 from test_masking_sweep import WHOLE
 
+pytestmark = pytest.mark.any_database  # fuzzed roster files: the same on any database
+
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 UNITS = (Building, Compound, Grid, Community)  # deleted in this order: children first
 COUNTS = re.compile(

@@ -12,12 +12,15 @@ import pytest
 from sqlalchemy.orm import Session
 from tests.conftest import small_tree
 
+pytestmark = pytest.mark.any_database  # what a command imports: the same on any database
+
 HEAVY = ("sqlmodel", "sqlalchemy.orm", "pydantic", "openpyxl", "python_calamine", "alembic")
 
 # Runs one command in this interpreter, then prints the heavy modules it imported.
 PROBE = """
 import sys
 from redprop.cli import main
+
 sys.argv = ["redprop", *sys.argv[1:]]
 try:
     main()
