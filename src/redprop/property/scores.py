@@ -12,7 +12,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import Date, and_, case, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -86,14 +86,31 @@ def company_cases(
     # events); the data only where it is read.
     data = case((col(e.action).in_(("undo", "visit")), col(e.data)), else_=None).label("data")
     fields = (col(e.case_id), col(e.seq), col(e.action), col(e.state), col(e.at), col(e.due_on))
-    rows = session.execute(
-        select(col(Case.company_id), *fields, data)
+    nxt = func.lead(col(e.at)).over(partition_by=col(e.case_id), order_by=col(e.seq))
+    inner = (
+        select(col(Case.company_id), *fields, data, nxt.label("next_at"))
         .join(Case, col(Case.id) == col(CaseEvent.case_id))
         .where(col(Case.company_id).is_not(None))  # type: ignore[union-attr]
         .where(col(Case.community_id) == community_id if community_id else true())
         .where(col(CaseEvent.case_id).in_(touched), col(CaseEvent.at) < end)  # type: ignore[attr-defined]
-        .order_by(col(CaseEvent.case_id), col(CaseEvent.seq))
+        .subquery()
     )
+    # The database walks each case's steps (LEAD: the next step's time) and marks a running
+    # clock whose due day passed before the next step; only the steps the tally reads come
+    # back: resolves, visits, supervisions, late steps, each case's last, and every step of a
+    # case with an undo (whose steps are walked in Python, without the undone ones).
+    i = inner.c
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    next_day = func.date(i.next_at) if sqlite else cast(i.next_at, Date)
+    late = and_(i.state.in_(sorted(_RUNNING)), i.due_on.is_not(None), i.due_on < next_day)
+    undos = select(col(e.case_id)).where(col(e.action) == "undo", col(e.at) < end)
+    keep = or_(
+        i.action.in_(("resolve", "visit", "undo", "supervise")),
+        late,
+        i.next_at.is_(None),
+        i.case_id.in_(undos),
+    )
+    rows = session.execute(select(*i, late.label("late")).where(keep).order_by(i.case_id, i.seq))
     by_case: dict[int, list[Any]] = defaultdict(list)
     owner: dict[int, int] = {}
     for event in rows:
@@ -108,6 +125,7 @@ def company_cases(
 def _tally_case(tally: Tally, events: list[Any], start: datetime) -> None:
     undone = {json.loads(e.data).get("undoes") for e in events if e.action == "undo"}
     kept = [e for e in events if e.action != "undo" and e.seq not in undone]
+    walked = bool(undone)  # every step is here: walk them; else the database marked the late
     for e in kept:
         if e.action == "visit" and e.at >= start:
             sat = json.loads(e.data).get("satisfaction")
@@ -120,6 +138,10 @@ def _tally_case(tally: Tally, events: list[Any], start: datetime) -> None:
         return
     tally.substantiated += 1
     history = kept[: resolves[0] + 1]
+    if not walked:
+        if any(r.late for r in history[:-1]) or any(r.action == "supervise" for r in history[1:]):
+            tally.overdue += 1
+        return
     for before, after in pairwise(history):
         late = (
             before.state in _RUNNING
