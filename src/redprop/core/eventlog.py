@@ -105,3 +105,47 @@ def check_chain(
             f"events were deleted or inserted (count or last hash does not match the {noun[1]})",
         )
     return None
+
+
+def append_event(
+    session: Any,
+    subject: Any,
+    model: type,
+    *,
+    owner: str,
+    source: str,
+    hash_of: Callable[[str, Any], str],
+    action: str,
+    before: str | None,
+    at: datetime,
+    actor: str,
+    reason: str | None,
+    data: dict[str, Any],
+) -> Any:
+    """Append one event of `model` to the log of `subject` (a demand, a rectification task: an
+    ORM row with id, number, state, event_count, last_at and last_hash), its state already set to
+    the state after it; the event names its subject in column `owner`, is hashed by `hash_of`
+    (the domain's fixed payload) and linked into the ledger chain as `source` (core/chain)."""
+    from redprop.core.chain import link
+
+    prev_hash = subject.last_hash or GENESIS
+    seq, recorded_at = stamp(subject, at)
+    event = model(
+        **{owner: subject.id},
+        seq=seq,
+        action=action,
+        from_state=before,
+        state=subject.state,
+        at=at,
+        recorded_at=recorded_at,
+        actor=actor,
+        reason=reason,
+        data=data_text(data),
+        prev_hash=prev_hash,
+        hash="",
+    )
+    event.hash = subject.last_hash = hash_of(subject.number, event)
+    session.add(event)
+    session.flush()
+    link(session, source, event.id, event.hash, recorded_at)
+    return event

@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from redprop.core.chain import link
-from redprop.core.eventlog import GENESIS, ChainProblem, check_chain, data_text, digest, stamp
+from redprop.core.eventlog import ChainProblem, append_event, check_chain, digest
 from redprop.core.models import RectifyEvent, RectifyTask
 from redprop.meetings.rules import TASKS, Refused, TaskAction, TaskState
 
@@ -66,27 +65,20 @@ def append(
     data: dict[str, Any],
 ) -> RectifyEvent:
     """Append one event to `task`'s log, its state already set to the state after it."""
-    prev_hash = task.last_hash or GENESIS
-    seq, recorded_at = stamp(task, at)
-    event = RectifyEvent(
-        task_id=task.id,  # type: ignore[arg-type]
-        seq=seq,
+    return append_event(
+        session,
+        task,
+        RectifyEvent,
+        owner="task_id",
+        source=SOURCE,
+        hash_of=event_hash,
         action=action.value,
-        from_state=before.value if before else None,
-        state=task.state,
+        before=before.value if before else None,
         at=at,
-        recorded_at=recorded_at,
         actor=actor,
         reason=reason,
-        data=data_text(data),
-        prev_hash=prev_hash,
-        hash="",
+        data=data,
     )
-    event.hash = task.last_hash = event_hash(task.number, event)
-    session.add(event)
-    session.flush()
-    link(session, SOURCE, event.id, event.hash, recorded_at)  # type: ignore[arg-type]
-    return event
 
 
 def verify_tasks(session: Session) -> list[ChainProblem]:

@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.core.chain import link
-from redprop.core.eventlog import GENESIS, ChainProblem, check_chain, data_text, digest, stamp
+from redprop.core.eventlog import ChainProblem, append_event, check_chain, digest
 from redprop.core.models import Demand, DemandEvent
 from redprop.servicelists.rules import DEMANDS, DemandAction, DemandState, Refused
 
@@ -49,27 +48,20 @@ def append(
     data: dict[str, Any],
 ) -> DemandEvent:
     """Append one event to `demand`'s log, its state already set to the state after it."""
-    prev_hash = demand.last_hash or GENESIS
-    seq, recorded_at = stamp(demand, at)
-    event = DemandEvent(
-        demand_id=demand.id,
-        seq=seq,
+    return append_event(
+        session,
+        demand,
+        DemandEvent,
+        owner="demand_id",
+        source="demand",
+        hash_of=event_hash,
         action=action.value,
-        from_state=before.value if before else None,
-        state=demand.state,
+        before=before.value if before else None,
         at=at,
-        recorded_at=recorded_at,
         actor=actor,
         reason=reason,
-        data=data_text(data),
-        prev_hash=prev_hash,
-        hash="",
+        data=data,
     )
-    event.hash = demand.last_hash = event_hash(demand.number, event)
-    session.add(event)
-    session.flush()
-    link(session, "demand", event.id, event.hash, recorded_at)  # type: ignore[arg-type]
-    return event
 
 
 def verify_demands(session: Session) -> list[ChainProblem]:
