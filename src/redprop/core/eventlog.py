@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 from redprop.core.config import local, local_now
@@ -149,3 +150,38 @@ def append_event(
     session.flush()
     link(session, source, event.id, event.hash, recorded_at)
     return event
+
+
+def verify_logs(
+    subjects: Iterable[Any],
+    events: Iterable[Any],
+    *,
+    owner: str,
+    hash_of: Callable[[str, Any], str],
+    noun: tuple[str, str],
+    replay: Callable[[Any, list[Any]], tuple[str, str] | None],
+) -> list[ChainProblem]:
+    """Every subject's chain recomputed (check_chain) and its history replayed (`replay`), and
+    every event whose subject is gone: what `db check` runs for a state machine's log. `events`
+    come ordered by subject and seq, each naming its subject in column `owner`."""
+    by_subject: dict[int, list[Any]] = {}
+    for ev in events:
+        by_subject.setdefault(getattr(ev, owner), []).append(ev)
+    problems: list[ChainProblem] = []
+    for subject in subjects:
+        history = by_subject.pop(subject.id, [])
+        broken = check_chain(
+            history,
+            count=subject.event_count,
+            last_hash=subject.last_hash,
+            hash_of=partial(hash_of, subject.number),
+            noun=noun,
+        ) or replay(subject, history)
+        if broken:
+            problems.append(ChainProblem(subject.number, *broken))
+    zh, en = noun
+    problems += [
+        ChainProblem(f"#{orphan}", f"有事件指向不存在的{zh}", f"events point to a missing {en}")
+        for orphan in by_subject
+    ]
+    return problems

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from redprop.core.eventlog import ChainProblem, append_event, check_chain, digest
+from redprop.core.eventlog import ChainProblem, append_event, digest, verify_logs
 from redprop.core.models import RectifyEvent, RectifyTask
 from redprop.meetings.rules import TASKS, Refused, TaskAction, TaskState
 
@@ -84,30 +83,16 @@ def append(
 def verify_tasks(session: Session) -> list[ChainProblem]:
     """Recompute every task's chain, replay its steps through the task table, and compare what
     the row caches (state, verifier) and what its decision fixed with its events."""
-    problems: list[ChainProblem] = []
-    events: dict[int, list[Any]] = {}
-    for ev in session.execute(
-        select(RectifyEvent).order_by(col(RectifyEvent.task_id), col(RectifyEvent.seq))
-    ).scalars():
-        events.setdefault(ev.task_id, []).append(ev)
-    for task in session.execute(select(RectifyTask).order_by(col(RectifyTask.id))).scalars():
-        history = events.pop(task.id, [])  # type: ignore[arg-type]
-        broken = check_chain(
-            history,
-            count=task.event_count,
-            last_hash=task.last_hash,
-            hash_of=partial(event_hash, task.number),
-            noun=("整改任务", "task"),
-        ) or _replay(task, history)
-        if broken:
-            problems.append(ChainProblem(task.number, *broken))
-    for task_id in events:
-        problems.append(
-            ChainProblem(
-                f"#{task_id}", "有事件指向不存在的整改任务", "events point to a missing task"
-            )
-        )
-    return problems
+    return verify_logs(
+        session.execute(select(RectifyTask).order_by(col(RectifyTask.id))).scalars(),
+        session.execute(
+            select(RectifyEvent).order_by(col(RectifyEvent.task_id), col(RectifyEvent.seq))
+        ).scalars(),
+        owner="task_id",
+        hash_of=event_hash,
+        noun=("整改任务", "task"),
+        replay=_replay,
+    )
 
 
 def _replay(task: RectifyTask, history: list[Any]) -> tuple[str, str] | None:

@@ -5,13 +5,12 @@ case log: nothing here updates or deletes an event."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redprop.core.eventlog import ChainProblem, append_event, check_chain, digest
+from redprop.core.eventlog import ChainProblem, append_event, digest, verify_logs
 from redprop.core.models import Demand, DemandEvent
 from redprop.servicelists.rules import DEMANDS, DemandAction, DemandState, Refused
 
@@ -66,34 +65,18 @@ def append(
 
 def verify_demands(session: Session) -> list[ChainProblem]:
     """Recompute every demand's chain and replay its steps through the demand table."""
-    problems: list[ChainProblem] = []
-    demands = session.execute(
-        select(Demand.id, Demand.number, Demand.state, Demand.event_count, Demand.last_hash)
-    ).all()
-    events: dict[int, list[Any]] = {}
-    for ev in session.execute(
-        select(DemandEvent).order_by(DemandEvent.demand_id, DemandEvent.seq)
-    ).scalars():
-        events.setdefault(ev.demand_id, []).append(ev)
-    for d in demands:
-        history = events.pop(d.id, [])
-        number: str = d.number
-        broken = check_chain(
-            history,
-            count=d.event_count,
-            last_hash=d.last_hash,
-            hash_of=partial(event_hash, number),
-            noun=("需求", "demand"),
-        ) or _replay(d, history)
-        if broken:
-            problems.append(ChainProblem(d.number, *broken))
-    for demand_id in events:
-        problems.append(
-            ChainProblem(
-                f"#{demand_id}", "有事件指向不存在的需求", "events point to a missing demand"
-            )
-        )
-    return problems
+    return verify_logs(
+        session.execute(
+            select(Demand.id, Demand.number, Demand.state, Demand.event_count, Demand.last_hash)
+        ).all(),
+        session.execute(
+            select(DemandEvent).order_by(DemandEvent.demand_id, DemandEvent.seq)
+        ).scalars(),
+        owner="demand_id",
+        hash_of=event_hash,
+        noun=("需求", "demand"),
+        replay=_replay,
+    )
 
 
 def _replay(demand: Any, history: list[Any]) -> tuple[str, str] | None:
