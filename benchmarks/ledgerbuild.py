@@ -93,6 +93,7 @@ CASE_COLUMNS = (
 EVENT_COLUMNS = (
     "case_id", "seq", "action", "from_state", "from_level", "state", "level", "at",
     "recorded_at", "actor", "staff_id", "reason", "data", "due_on", "prev_hash", "hash",
+    "overdue", "resolved_before",
 )  # fmt: skip
 
 # The ladder's table as the story plays it: states, levels and actions are the plain strings the
@@ -619,9 +620,19 @@ class _Maker:
             at, recorded, who[0], reason, data, due_on, prev
         )  # fmt: skip
         digest = event_hash(self.number, ev)
+        # What a resolve keeps (redprop.cases.lateness): whether a step so far came after the
+        # due day of a running clock, or was a supervision; whether the case was resolved before.
+        prior = self.events[-1] if self.events else None
+        if prior is not None and prior[5] in WORKING and prior[13] is not None:
+            self.ran_late |= at.date().isoformat() > prior[13]
+        self.ran_late |= action == "supervise"
+        facts = (None, None)
+        if action == "resolve":
+            facts = (self.ran_late, self.resolved)
+            self.resolved = True
         self.events.append(
             (self.case_id, seq, action, from_state, from_level, state, level, f"{at}.000000",
-             f"{recorded}.000000", who[0], who[1], reason, data, due_iso, prev, digest)
+             f"{recorded}.000000", who[0], who[1], reason, data, due_iso, prev, digest, *facts)
         )  # fmt: skip
         self.last_hash, self.last_at, self.last_rec = digest, at, recorded
 
@@ -877,6 +888,7 @@ class _Maker:
         self.supervised = self.accepted = False
         self.accepting = plan != "never_accepted"
         self.last_hash = GENESIS
+        self.ran_late = self.resolved = False
         self.last_at = self.last_rec = reg_at
         self.events: list[tuple[Any, ...]] = []
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
+from redprop.cases.lateness import resolve_facts, wrong_facts
 from redprop.cases.rows import EventRow
 from redprop.cases.rules import (
     Action,
@@ -143,6 +144,8 @@ def append(
         request=request,
         number=case.number,
     )
+    if event.action == Action.resolve.value:
+        event.overdue, event.resolved_before = resolve_facts(db, case.id, at)
     event.hash = case.last_hash = event_hash(case.number, event)
     values = {f.name: getattr(event, f.name) for f in fields(EventRow)}
     del values["id"], values["number"]
@@ -222,6 +225,8 @@ def verify_events(session: Session) -> list[ChainProblem]:
         t.case_event.c.prev_hash,
         t.case_event.c.hash,
         t.case_event.c.staff_id,
+        t.case_event.c.overdue,
+        t.case_event.c.resolved_before,
     ]
     names = [c.key for c in fields]
     staff: dict[int, str] = dict(session.execute(select(t.staff.c.id, t.staff.c.name)).all())  # type: ignore[arg-type]
@@ -366,6 +371,12 @@ def _check_cached(case: Any, history: list[Any], staff: dict[int, str]) -> tuple
         return "期限或预警日期与办理记录不符", "the due or warning date does not match the events"
     if (case.registered_at, case.last_at) != (first.at, last.at):
         return "登记或最后办理时间与办理记录不符", "the registered or last time does not match"
+    seq = wrong_facts(history)
+    if seq is not None:
+        return (
+            f"第 {seq} 条事件（办结）记录的是否超期或曾办结与办理记录不符",
+            f"event {seq} (resolve) says wrongly whether the case ran late or was resolved before",
+        )
     facts = json.loads(first.data).get("facts")
     if facts is not None and facts != case_facts(case):
         return (

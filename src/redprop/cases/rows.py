@@ -78,6 +78,9 @@ class EventRow:
     prev_hash: str
     hash: str = ""
     request: str | None = None  # the command invocation that wrote it (core/retry)
+    # On a resolve: whether the case ran late, and had been resolved before (cases/lateness).
+    overdue: bool | None = None
+    resolved_before: bool | None = None
     id: int | None = None
     number: str = ""
 

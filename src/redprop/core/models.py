@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -218,6 +219,29 @@ class CaseEvent(SQLModel, table=True):
             "due_on",
             "yellow_on",
         ),
+        # What the quarterly score reads of a quarter's resolves and visits (property/scores),
+        # from the index alone: partial, so other events cost nothing. They lead with the
+        # action, as ix_case_event_action_at does, so that SQLite's planner prefers them.
+        Index(
+            "ix_case_event_resolves",
+            "action",
+            "at",
+            "case_id",
+            "seq",
+            "overdue",
+            "resolved_before",
+            sqlite_where=text("action = 'resolve'"),
+            postgresql_where=text("action = 'resolve'"),
+        ),
+        Index(
+            "ix_case_event_visits",
+            "action",
+            "at",
+            "case_id",
+            "data",
+            sqlite_where=text("action = 'visit'"),
+            postgresql_where=text("action = 'visit'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -241,6 +265,13 @@ class CaseEvent(SQLModel, table=True):
     # The command invocation that wrote it (issue 20): a retry after a lost connection finds its
     # own event instead of acting twice. Not hashed: it names the writer, not what happened.
     request: str | None = Field(default=None, sa_column=Column(String(32), unique=True, index=True))
+    # On a resolve: whether the case had run late at any level, or been supervised, before it,
+    # and whether it had been resolved before (cases/lateness; the quarterly score reads them
+    # instead of walking every history). Fixed when appended and walked again by db check; not
+    # hashed, like `request`. None on other events, and on the resolves of a case with an undo
+    # written before schema 0016.
+    overdue: bool | None = Field(default=None, sa_column=Column(Boolean))
+    resolved_before: bool | None = Field(default=None, sa_column=Column(Boolean))
 
 
 class CalendarDay(SQLModel, table=True):

@@ -117,6 +117,8 @@ case_event = table(
     column("prev_hash", String(64)),
     column("hash", String(64)),
     column("request", String(32)),
+    column("overdue", Boolean),
+    column("resolved_before", Boolean),
 )
 
 chain_link = table(

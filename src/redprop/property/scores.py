@@ -9,14 +9,13 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from redprop.cases.clock import RUNNING
+from redprop.cases.lateness import kept, ran_late
 from redprop.core.models import (
     Case,
     CaseEvent,
@@ -28,10 +27,10 @@ from redprop.core.models import (
     ServiceItem,
     ServiceRecord,
 )
+from redprop.core.vocab import UNDO
 from redprop.property.items import Quarter
 from redprop.property.rules import BY_KEY, load_rules
 
-_RUNNING = {state.value for state in RUNNING}
 SATISFIED = ("satisfied", "basic")  # 满意 and 基本满意 close a case; both count as satisfied
 
 
@@ -74,83 +73,108 @@ def company_cases(
     session: Session, start: datetime, end: datetime, community_id: int | None = None
 ) -> dict[int, Tally]:
     """Per company: complaints first resolved in [start, end) and not withdrawn at its end,
-    those of them overdue at any level before that, and the follow-up visits of the period
-    (a community's cases only, when given)."""
-    touched = (
-        select(col(CaseEvent.case_id))
-        .where(col(CaseEvent.action).in_(("resolve", "visit")))  # type: ignore[attr-defined]
-        .where(col(CaseEvent.at) >= start, col(CaseEvent.at) < end)
-    )
+    those of them that ran late at any level before (facts their resolve keeps:
+    cases/lateness), and the follow-up visits of the period (a community's cases only, when
+    given). A case with an undo, or a resolve older than the facts, is walked step by step."""
+    scope: list[Any] = [col(Case.company_id).is_not(None)]  # type: ignore[union-attr]
+    if community_id:
+        scope.append(col(Case.community_id) == community_id)
     e = CaseEvent
-    # Plain rows, not ORM objects (a quarter of a large ledger is hundreds of thousands of
-    # events); the data only where it is read.
-    data = case((col(e.action).in_(("undo", "visit")), col(e.data)), else_=None).label("data")
-    fields = (col(e.case_id), col(e.seq), col(e.action), col(e.state), col(e.at), col(e.due_on))
-    nxt = func.lead(col(e.at)).over(partition_by=col(e.case_id), order_by=col(e.seq))
-    inner = (
-        select(col(Case.company_id), *fields, data, nxt.label("next_at"))
-        .join(Case, col(Case.id) == col(CaseEvent.case_id))
-        .where(col(Case.company_id).is_not(None))  # type: ignore[union-attr]
-        .where(col(Case.community_id) == community_id if community_id else true())
-        .where(col(CaseEvent.case_id).in_(touched), col(CaseEvent.at) < end)  # type: ignore[attr-defined]
-        .subquery()
-    )
-    # The database walks each case's steps (LEAD: the next step's time) and marks a running
-    # clock whose due day passed before the next step; only the steps the tally reads come
-    # back: resolves, visits, supervisions, late steps, each case's last, and every step of a
-    # case with an undo (whose steps are walked in Python, without the undone ones).
-    i = inner.c
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    next_day = func.date(i.next_at) if sqlite else cast(i.next_at, Date)
-    late = and_(i.state.in_(sorted(_RUNNING)), i.due_on.is_not(None), i.due_on < next_day)
-    undos = select(col(e.case_id)).where(col(e.action) == "undo", col(e.at) < end)
-    keep = or_(
-        i.action.in_(("resolve", "visit", "undo", "supervise")),
-        late,
-        i.next_at.is_(None),
-        i.case_id.in_(undos),
-    )
-    rows = session.execute(select(*i, late.label("late")).where(keep).order_by(i.case_id, i.seq))
-    by_case: dict[int, list[Any]] = defaultdict(list)
-    owner: dict[int, int] = {}
-    for event in rows:
-        by_case[event.case_id].append(event)
-        owner[event.case_id] = int(event.company_id or 0)
+    walk = set(session.scalars(select(col(e.case_id)).where(_is(UNDO), col(e.at) < end)))
+    withdrawn = _withdrawn_at(session, start, end)
     tallies: dict[int, Tally] = defaultdict(Tally)
-    for case_id, events in by_case.items():
-        _tally_case(tallies[owner[case_id]], events, start)
+    resolves = (
+        select(col(Case.company_id), col(e.case_id), col(e.overdue), col(e.resolved_before))
+        .join(Case, col(Case.id) == col(e.case_id))
+        .where(_is("resolve"), col(e.at) >= start, col(e.at) < end, *scope)
+    )
+    for company_id, case_id, overdue, again in session.execute(resolves):
+        if overdue is None:
+            walk.add(case_id)
+        elif not again and case_id not in walk and case_id not in withdrawn:
+            tally = tallies[int(company_id or 0)]
+            tally.substantiated += 1
+            tally.overdue += bool(overdue)
+    visits = (
+        select(col(Case.company_id), col(e.case_id), col(e.data))
+        .join(Case, col(Case.id) == col(e.case_id))
+        .where(_is("visit"), col(e.at) >= start, col(e.at) < end, *scope)
+    )
+    for company_id, case_id, data in session.execute(visits):
+        if case_id not in walk:
+            _count_visit(tallies[int(company_id or 0)], data)
+    _walk(session, sorted(walk), start, end, scope, tallies)
     return tallies
 
 
+def _is(action: str) -> Any:
+    # A literal, not a parameter: SQLite uses a partial index only for a query whose WHERE
+    # names its condition's very value (ix_case_event_resolves and _visits).
+    return col(CaseEvent.action) == literal(action, literal_execute=True)
+
+
+def _withdrawn_at(session: Session, start: datetime, end: datetime) -> set[int]:
+    """The cases whose last step before `end` left them withdrawn, among those withdrawn in
+    [start, end) (a case resolved in the period and withdrawn at its end was withdrawn in it)."""
+    e, last = CaseEvent, aliased(CaseEvent)
+    last_state = (
+        select(col(last.state))
+        .where(col(last.case_id) == col(e.case_id), col(last.at) < end)
+        .order_by(col(last.seq).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(col(e.case_id))
+        .where(col(e.action) == "withdraw", col(e.at) >= start, col(e.at) < end)
+        .where(last_state == "withdrawn")
+    )
+    return set(session.scalars(query))
+
+
+def _count_visit(tally: Tally, data: str) -> None:
+    sat = json.loads(data).get("satisfaction")
+    if sat in SATISFIED:
+        tally.satisfied += 1
+    elif sat == "unsatisfied":
+        tally.unsatisfied += 1
+
+
+def _walk(
+    session: Session,
+    case_ids: list[int],
+    start: datetime,
+    end: datetime,
+    scope: list[Any],
+    tallies: dict[int, Tally],
+) -> None:
+    """Tally the cases whose flags can't be read, from their whole histories before `end`."""
+    e = CaseEvent
+    fields = (col(e.case_id), col(e.seq), col(e.action), col(e.state), col(e.at), col(e.due_on))
+    for i in range(0, len(case_ids), 500):
+        query = (
+            select(col(Case.company_id), *fields, col(e.data))
+            .join(Case, col(Case.id) == col(e.case_id))
+            .where(col(e.case_id).in_(case_ids[i : i + 500]), col(e.at) < end, *scope)  # type: ignore[attr-defined]
+            .order_by(col(e.case_id), col(e.seq))
+        )
+        by_case: dict[int, list[Any]] = defaultdict(list)
+        for event in session.execute(query):
+            by_case[event.case_id].append(event)
+        for events in by_case.values():
+            _tally_case(tallies[events[0].company_id], events, start)
+
+
 def _tally_case(tally: Tally, events: list[Any], start: datetime) -> None:
-    undone = {json.loads(e.data).get("undoes") for e in events if e.action == "undo"}
-    kept = [e for e in events if e.action != "undo" and e.seq not in undone]
-    walked = bool(undone)  # every step is here: walk them; else the database marked the late
-    for e in kept:
+    steps = kept(events)
+    for e in steps:
         if e.action == "visit" and e.at >= start:
-            sat = json.loads(e.data).get("satisfaction")
-            if sat in SATISFIED:
-                tally.satisfied += 1
-            elif sat == "unsatisfied":
-                tally.unsatisfied += 1
-    resolves = [i for i, e in enumerate(kept) if e.action == "resolve"]
-    if not resolves or kept[resolves[0]].at < start or events[-1].state == "withdrawn":
+            _count_visit(tally, e.data)
+    resolves = [i for i, e in enumerate(steps) if e.action == "resolve"]
+    if not resolves or steps[resolves[0]].at < start or events[-1].state == "withdrawn":
         return
     tally.substantiated += 1
-    history = kept[: resolves[0] + 1]
-    if not walked:
-        if any(r.late for r in history[:-1]) or any(r.action == "supervise" for r in history[1:]):
-            tally.overdue += 1
-        return
-    for before, after in pairwise(history):
-        late = (
-            before.state in _RUNNING
-            and before.due_on is not None
-            and after.at.date() > before.due_on
-        )
-        if late or after.action == "supervise":
-            tally.overdue += 1
-            return
+    tally.overdue += ran_late(steps[: resolves[0] + 1])
 
 
 def _service_records(session: Session, quarter: Quarter) -> dict[str, int]:
