@@ -9,6 +9,7 @@ functions take a Core connection or an ORM session alike.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -194,7 +195,10 @@ def register_case(
     parties = read_parties(session, given["parties"])
     case = _insert_case(
         session,
-        number=_next_number(session, moment.year),
+        # A stand-in until the case's links are stored: the year's counter row stays locked
+        # from numbering to COMMIT, so on a shared PostgreSQL the number is taken last, and
+        # registrations queue only for their final writes (docs/design.md §17).
+        number=f"~{os.urandom(9).hex()}",
         street_id=grid.street_id,
         community_id=grid.community_id,
         grid_id=grid.id,
@@ -212,6 +216,8 @@ def register_case(
     )
     _link_company(session, case.id, building_id, grid.id, category.name)
     related = _relate(session, case, parties, new.links)
+    case.number = _next_number(session, moment.year)
+    session.execute(update(t.dispute).where(t.dispute.c.id == case.id).values(number=case.number))
     before = Status()
     move = Step(Action.register, moment.date(), severity=severity)
     after = step(before, move, number=case.number, settings=settings, cal=cal)
