@@ -153,3 +153,29 @@ def test_a_writer_killed_in_its_transaction_leaves_nothing_half_written(ledger: 
     # and the next writer goes on with the next number
     again = register_case(ledger, new=NEW, actor=ADMIN, at=parse_time("2026-11-04T09:00"))
     assert again.number == "2026-00002"
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="about SQLite's planner")
+def test_a_request_key_is_found_by_its_index_after_analyze(ledger: Session) -> None:
+    """Most events carry no request key; once ANALYZE has counted their NULLs, the lookup of a
+    key must still use its (partial) index, not scan every event (schema 0017)."""
+    from sqlalchemy import text
+
+    at = parse_time("2026-11-03T09:00")
+    for _ in range(30):
+        register_case(ledger, new=NEW, actor=ADMIN, at=at)
+    register_case(ledger, new=NEW, actor=ADMIN, at=at, request="c" * 32)
+    ledger.commit()
+    ledger.execute(text("ANALYZE"))
+    plan = " ".join(
+        str(row[-1])
+        for row in ledger.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT case_event.id, dispute.number FROM case_event "
+                "JOIN dispute ON dispute.id = case_event.case_id WHERE case_event.request = :k"
+            ),
+            {"k": "c" * 32},
+        )
+    )
+    assert "USING INDEX ix_case_event_request (request=?)" in plan, plan
+    assert "SCAN case_event" not in plan, plan

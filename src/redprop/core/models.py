@@ -233,6 +233,16 @@ class CaseEvent(SQLModel, table=True):
             sqlite_where=text("action = 'resolve'"),
             postgresql_where=text("action = 'resolve'"),
         ),
+        # A request key finds its event (cases/rows.done_before). Partial: most events have
+        # none, and once SQLite's ANALYZE has counted those NULLs its planner would scan the
+        # table instead of using a full index (schema 0017).
+        Index(
+            "ix_case_event_request",
+            "request",
+            unique=True,
+            sqlite_where=text("request IS NOT NULL"),
+            postgresql_where=text("request IS NOT NULL"),
+        ),
         Index(
             "ix_case_event_visits",
             "action",
@@ -264,7 +274,8 @@ class CaseEvent(SQLModel, table=True):
     hash: str = Field(sa_column=Column(String(64), nullable=False))
     # The command invocation that wrote it (issue 20): a retry after a lost connection finds its
     # own event instead of acting twice. Not hashed: it names the writer, not what happened.
-    request: str | None = Field(default=None, sa_column=Column(String(32), unique=True, index=True))
+    # Its unique index is partial (schema 0017): see the index above.
+    request: str | None = Field(default=None, sa_column=Column(String(32)))
     # On a resolve: whether the case had run late at any level, or been supervised, before it,
     # and whether it had been resolved before (cases/lateness; the quarterly score reads them
     # instead of walking every history). Fixed when appended and walked again by db check; not

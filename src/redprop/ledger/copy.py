@@ -90,14 +90,32 @@ def _copy_rows(src: Connection, dst: Connection) -> Copied:
     for table in reversed(tables):  # the seed rows a migration put in the blank target
         dst.execute(table.delete())
     copied = Copied()
+    store = _copy_in if dst.dialect.name == "postgresql" else _insert_in
     for table in tables:
         rows = src.execution_options(yield_per=BATCH).execute(select(table))
-        n = 0
-        for batch in rows.mappings().partitions(BATCH):
-            dst.execute(insert(table), [dict(r) for r in batch])
-            n += len(batch)
-        copied.counts[table.name] = n
+        copied.counts[table.name] = store(dst, table, rows)
     return copied
+
+
+def _insert_in(dst: Connection, table: Any, rows: Any) -> int:
+    n = 0
+    for batch in rows.mappings().partitions(BATCH):
+        dst.execute(insert(table), [dict(r) for r in batch])
+        n += len(batch)
+    return n
+
+
+def _copy_in(dst: Connection, table: Any, rows: Any) -> int:
+    """PostgreSQL's COPY, in the same transaction: a million-case ledger is millions of rows,
+    and COPY takes them several times faster than batched INSERTs."""
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
+    cursor = dst.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    n = 0
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(tuple(row))
+            n += 1
+    return n
 
 
 def _reset_sequences(dst: Connection) -> None:
