@@ -121,6 +121,7 @@ class Config:
     seed: int
     sweep_every: float
     report_every: float
+    think: float = 0.0  # mean pause between one person's actions (exponential); 0: none
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,12 +148,30 @@ def build(url: str, cases: int, households: int) -> None:
         from redprop.core.db import open_ledger
         from redprop.ledger.copy import copy_ledger
 
+        _create_database(url)
+
         started = time.perf_counter()
         source = open_ledger(f"sqlite:///{target}", create=False)
         copied = copy_ledger(source, url)
         source.dispose()
         print(f"copied into PostgreSQL in {time.perf_counter() - started:.1f} s: {copied}")
         work.cleanup()
+
+
+def _create_database(url: str) -> None:
+    """The PostgreSQL database `url` names, created on its server when missing."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}
+        )
+        if not found:
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    admin.dispose()
 
 
 def add_households(path: Path, count: int) -> None:
@@ -320,6 +339,8 @@ def worker(cfg: Config, index: int, persona: Persona, go: Any, stop: Any, hold: 
                 log.line("S", "-", action)  # nothing to act on in this persona's unit
                 continue
         one_action(engine, log, pool, persona, rng, action, target, hold)
+        if cfg.think:  # a person reads the screen, answers the phone, walks the grid
+            stop.wait(rng.expovariate(1 / cfg.think))
     engine.dispose()
 
 
@@ -359,7 +380,10 @@ def one_action(
     except Exception as exc:  # every other failure is an error, counted by kind
         outcome, kind = "error", type(exc).__name__
     ms = (time.perf_counter() - started) * 1000
-    log.line("D", request, action, outcome, f"{ms:.2f}", kind, f"retries={len(retries)}")
+    log.line(
+        "D", request, action, outcome, f"{ms:.2f}", kind, f"retries={len(retries)}",
+        f"t={time.time() - ms / 1000:.3f}",
+    )  # fmt: skip
     if outcome == "applied":
         pool.moved(result.number, result.state, result.level)
 
@@ -612,8 +636,15 @@ class Tally:
     retries: Counter[str] = field(default_factory=Counter)  # core/retry's tries again, by action
 
 
-def read_logs(logs: Path) -> Tally:
+def read_logs(logs: Path, warmup: float = 0.0) -> Tally:
+    """What the logs say; latencies only of the actions started `warmup` seconds or more after
+    the first one (every worker's first action pays for its cold caches at the same moment)."""
     tally = Tally()
+    first = min(
+        (float(item[2:]) for path in logs.glob("*.log") for line in path.read_text().splitlines()
+         for item in line.split(" ")[6:] if item.startswith("t=")),
+        default=0.0,
+    )  # fmt: skip
     for path in sorted(logs.glob("*.log")):
         started: dict[str, str] = {}
         for line in path.read_text().splitlines():
@@ -628,7 +659,9 @@ def read_logs(logs: Path) -> Tally:
                 _, request, action, outcome, ms, kind, *info = parts
                 started.pop(request, None)
                 tally.outcomes[action, outcome] += 1
-                tally.latencies[action].append(float(ms))
+                began = next((float(i[2:]) for i in info if i.startswith("t=")), float("inf"))
+                if began >= first + warmup:
+                    tally.latencies[action].append(float(ms))
                 if outcome == "error":
                     tally.errors[f"{action}: {kind}"] += 1
                 if outcome == "applied" and request != "-":
@@ -660,13 +693,14 @@ def print_figures(tally: Tally, ran: float, workers: int) -> None:
         values = tally.latencies.get(action, [])
         if not values:
             continue
-        total += len(values)
         ok = tally.outcomes[action, "applied"] + tally.outcomes[action, "ok"]
+        n = ok + tally.outcomes[action, "refused"] + tally.outcomes[action, "error"]
+        total += n
         print(
-            f"{action:<9}{len(values):>7}{ok:>9}{tally.outcomes[action, 'refused']:>9}"
+            f"{action:<9}{n:>7}{ok:>9}{tally.outcomes[action, 'refused']:>9}"
             f"{tally.outcomes[action, 'error']:>8}{percentile(values, 0.5):>9.1f}"
             f"{percentile(values, 0.95):>9.1f}{percentile(values, 0.99):>9.1f}"
-            f"{max(values):>9.1f}{len(values) / ran:>8.1f}"
+            f"{max(values):>9.1f}{n / ran:>8.1f}"
         )
     writes = [v for a in WRITES for v in tally.latencies.get(a, [])]
     print(
@@ -801,6 +835,12 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--report-every", type=float, default=60.0)
     parser.add_argument("--check", choices=("whole", "run"), default="whole")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds between one worker's actions"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=0.0, help="leave the first S seconds out of latencies"
+    )
     parser.add_argument("--logs", type=Path, default=None, help="keep the workers' logs here")
     args = parser.parse_args()
     if args.seconds is None:
@@ -834,16 +874,24 @@ def main() -> int:
     logs.mkdir(parents=True, exist_ok=True)
     for old in logs.glob("*.log"):
         old.unlink()
-    cfg = Config(url, args.seconds, logs, args.seed, args.sweep_every, args.report_every)
+    cfg = Config(
+        url, args.seconds, logs, args.seed, args.sweep_every, args.report_every, args.think
+    )
     people = personas(engine, args.workers, random.Random(args.seed))
     kinds = Counter(p.kind for p in people)
     backend = "SQLite (WAL)" if sqlite_path(url) else "PostgreSQL"
-    print(f"{backend}: {args.workers} workers ({dict(kinds)}), {args.seconds:.0f} s, logs {logs}")
+    paced = f", think {args.think:g} s" if args.think else ", back to back"
+    print(
+        f"{backend}: {args.workers} workers ({dict(kinds)}){paced}, {args.seconds:.0f} s, "
+        f"logs {logs}"
+    )
     faults = Faults(args.kill_one_after, args.restart_pg_after, args.pgdata)
     start = marks(engine)
     ran = run(cfg, people, faults)
-    tally = read_logs(logs)
+    tally = read_logs(logs, args.warmup)
     print_figures(tally, ran, args.workers)
+    if args.warmup:
+        print(f"latencies leave out actions started in the first {args.warmup:g} s (warm-up)")
     if faults.killed is not None:
         where = "inside a transaction" if faults.held else "between transactions"
         print(f"fault: worker {faults.killed} killed with SIGKILL at {args.kill_one_after:.0f} s, "

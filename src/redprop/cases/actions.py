@@ -216,13 +216,15 @@ def register_case(
     )
     _link_company(session, case.id, building_id, grid.id, category.name)
     related = _relate(session, case, parties, new.links)
-    case.number = _next_number(session, moment.year)
-    session.execute(update(t.dispute).where(t.dispute.c.id == case.id).values(number=case.number))
     before = Status()
     move = Step(Action.register, moment.date(), severity=severity)
     after = step(before, move, number=case.number, settings=settings, cal=cal)
     apply_status(case, after, cal)
     data = {"severity": severity.value, "source": source, "facts": case_facts(case)}
+    # From here to COMMIT the year's counter is held: as few round trips as can be, and the
+    # chain link only queued (core/chain.link, defer=True).
+    case.number = _next_number(session, moment.year)
+    session.execute(update(t.dispute).where(t.dispute.c.id == case.id).values(number=case.number))
     append(
         session,
         case,
@@ -235,6 +237,7 @@ def register_case(
         reason=None,
         data=data | ({"related": related} if related else {}),
         request=request,
+        defer_link=True,
     )
     return case
 

@@ -117,10 +117,12 @@ def append(
     reason: str | None,
     data: dict[str, Any],
     request: str | None = None,
+    defer_link: bool = False,
 ) -> EventRow:
     """Append one event to `case`'s log and store the case's cached status with it (the
     caller has applied `after` to `case`), then its link of the ledger-wide chain. `request`
-    names the command invocation (core/retry), so that a retry finds this event."""
+    names the command invocation (core/retry), so that a retry finds this event; `defer_link`
+    only queues the link on PostgreSQL (core/chain.link)."""
     assert after.state is not None and after.level is not None
     prev_hash = case.last_hash or GENESIS
     seq, recorded_at = stamp(case, at)
@@ -155,7 +157,7 @@ def append(
     ).scalar_one()
     cached = {name: getattr(case, name) for name in _CACHED_STATUS}
     db.execute(update(t.dispute).where(t.dispute.c.id == case.id).values(cached))
-    link(db, "case", event.id, event.hash, recorded_at)  # type: ignore[arg-type]
+    link(db, "case", event.id, event.hash, recorded_at, defer=defer_link)  # type: ignore[arg-type]
     return event
 
 

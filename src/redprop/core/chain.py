@@ -6,9 +6,10 @@ set back, or one log rewritten and re-hashed: the links stop matching, and a fin
 (a link's number and hash) printed on a signed month's workbook proves the chain up to that
 point is the one that was signed.
 
-Appending takes the next number from a counter row inside the command's transaction, so on
-PostgreSQL concurrent writers take turns at the chain's head (the row stays locked until
-commit) and no two links share a number or a predecessor.
+Appending takes the next number from a counter row inside the command's transaction, so no
+two links share a number or a predecessor. On PostgreSQL a writer that finds that row held by
+another does not wait for it: its event is queued and linked by the next writer to hold the
+head (`link`, `settle`).
 """
 
 from __future__ import annotations
@@ -34,9 +35,86 @@ def link_hash(seq: int, source: str, event_id: int, event_hash: str, prev: str) 
     return digest([seq, source, event_id, event_hash, prev])
 
 
-def link(db: Any, source: str, event_id: int, event_hash: str, recorded_at: datetime) -> int:
-    """Append the link of one event (already written, so it has its id); returns its number.
-    SQLAlchemy Core on an ORM session or a plain connection alike (core/tables.py)."""
+def link(
+    db: Any,
+    source: str,
+    event_id: int,
+    event_hash: str,
+    recorded_at: datetime,
+    *,
+    defer: bool = False,
+) -> None:
+    """Link one event (already written, so it has its id) into the chain. SQLAlchemy Core on an
+    ORM session or a plain connection alike (core/tables.py).
+
+    SQLite has one writer at a time: the link is made at once. On PostgreSQL the head is a
+    counter row, locked from its update to COMMIT, which every writer of the district wants;
+    waiting for it made every write queue behind every other. So the event is queued
+    (chain_pending) and the head taken only if it is free (SKIP LOCKED): whoever holds it
+    links every queued event it can see, its own among them, in the order they were queued.
+    An event waits in the queue only until the next write of anyone; `settle` empties it.
+    With `defer` the event is only queued: a registration, holding the year's case counter
+    until COMMIT, keeps that short."""
+    from sqlalchemy import insert
+
+    from redprop.core import tables as t
+    from redprop.core.db import dialect_name
+
+    if dialect_name(db) != "postgresql":
+        _append(db, source, event_id, event_hash, recorded_at)
+        return
+    db.execute(
+        insert(t.chain_pending).values(
+            source=source, event_id=event_id, event_hash=event_hash, recorded_at=recorded_at
+        )
+    )
+    if not defer and _take_head(db, wait=False):
+        _link_pending(db)
+
+
+def settle(db: Any) -> None:
+    """Link every queued event now, waiting for the head if need be (before a fingerprint is
+    printed, and by db check). Nothing to do on SQLite."""
+    from redprop.core.db import dialect_name
+
+    if dialect_name(db) == "postgresql" and _take_head(db, wait=True):
+        _link_pending(db)
+
+
+def _take_head(db: Any, *, wait: bool) -> bool:
+    """Lock the head's counter row until COMMIT; without `wait`, only if no one holds it."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    from redprop.core import tables as t
+
+    c = t.counter.c
+    query = select(c.last).where(c.name == COUNTER).with_for_update(skip_locked=not wait)
+    if db.execute(query).first() is not None:
+        return True
+    if db.execute(select(c.last).where(c.name == COUNTER)).first() is not None:
+        return False  # there, and held by another writer
+    # A ledger's first link: make the head, then take it like anyone.
+    db.execute(insert(t.counter).values(name=COUNTER, last=0).on_conflict_do_nothing())
+    return db.execute(query.with_for_update()).first() is not None
+
+
+def _link_pending(db: Any) -> None:
+    from sqlalchemy import delete
+
+    from redprop.core import tables as t
+
+    p = t.chain_pending.c
+    rows = db.execute(
+        select(p.id, p.source, p.event_id, p.event_hash, p.recorded_at).order_by(p.id)
+    ).all()
+    for row in rows:
+        _append(db, row.source, row.event_id, row.event_hash, row.recorded_at)
+    if rows:
+        db.execute(delete(t.chain_pending).where(p.id.in_([row.id for row in rows])))
+
+
+def _append(db: Any, source: str, event_id: int, event_hash: str, recorded_at: datetime) -> int:
+    """Append the next link, for one event; returns its number."""
     from sqlalchemy import insert
 
     from redprop.core import tables as t
@@ -72,7 +150,9 @@ def fingerprint_text(seq: int, hash_: str) -> str:
 
 def fingerprint(session: Session, upto: datetime | None = None) -> str | None:
     """The fingerprint of the last link recorded at or before `upto` (the whole chain without
-    it); None for a ledger with no events yet."""
+    it); None for a ledger with no events yet. Queued events are linked first (`settle`), so
+    a month's fingerprint never moves when they are linked later."""
+    settle(session)
     links = _table("chain_link")
     query = select(links.c.seq, links.c.hash).order_by(links.c.seq.desc()).limit(1)
     if upto is not None:
@@ -142,6 +222,19 @@ def verify_links(session: Session) -> tuple[list[LinkProblem], dict[int, str]]:
             break
         hashes[seq] = prev = hash_
         linked[source][event_id] = event_hash
+    # Queued events (PostgreSQL: written, their link left to the next writer) are covered by
+    # their queue row until then; settle() links them before db check reads.
+    p = _table("chain_pending").c
+    for source, event_id, event_hash in session.execute(select(p.source, p.event_id, p.event_hash)):
+        if event_id in linked.get(source, {}):
+            problems.append(
+                LinkProblem(
+                    f"{source} #{event_id}",
+                    f"{source} #{event_id} 既已入链又在待入链队列中",
+                    f"{source} #{event_id} is both linked and queued",
+                )
+            )
+        linked.setdefault(source, {})[event_id] = event_hash
     for source in SOURCES:
         problems += _match_events(session, source, linked[source])
     return problems, hashes

@@ -486,6 +486,21 @@ class ChainLink(SQLModel, table=True):
     hash: str = Field(sa_column=Column(String(64), nullable=False))
 
 
+class ChainPending(SQLModel, table=True):
+    """An event written but not linked yet (PostgreSQL only, core/chain): its writer found the
+    chain's head held by another writer and left the link to whoever holds it next, instead of
+    waiting for it. A queue, not a log: a row goes when its link is made."""
+
+    __tablename__ = "chain_pending"
+    __table_args__ = (UniqueConstraint("source", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(sa_column=Column(String(10), nullable=False))
+    event_id: int = Field(sa_column=Column(Integer, nullable=False))
+    event_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    recorded_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
 class HeldValue(SQLModel, table=True):
     """An ID and phone of a row an import rejected, held under the token its errors workbook
     prints (the workbook itself shows them masked), so that importing the corrected workbook

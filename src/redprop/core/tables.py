@@ -132,6 +132,15 @@ chain_link = table(
     column("hash", String(64)),
 )
 
+chain_pending = table(
+    "chain_pending",
+    column("id"),
+    column("source", String(10)),
+    column("event_id", Integer),
+    column("event_hash", String(64)),
+    column("recorded_at", DateTime),
+)
+
 case_attachment = table(
     "case_attachment",
     column("id"),
@@ -202,6 +211,7 @@ STUBS = (
     dispute,
     case_event,
     chain_link,
+    chain_pending,
     case_attachment,
     attachment_blob,
     case_party,
