@@ -34,14 +34,15 @@ not finished. Verification, after every process has gone (exit 1 if any fails):
   * the month's report reconciles for the street and each community:
     carried_over + registered + reopened == open_at_end + resolved + referred + withdrawn.
 
-Measured (2 cores shared with other work; figures in tests/test_load.py's docstring):
-    python benchmarks/load.py --db postgresql+psycopg://…/load_100k --cases 100000 \
-        --households 100000 --workers 2 --seconds 5 --check run          # build + copy: 76 + 129 s
-    python benchmarks/load.py --db …/load_100k --workers 8 --seconds 60 --check whole
-    python benchmarks/load.py --db …/load_100k --workers 32 --seconds 60 --check run
-    python benchmarks/load.py --db /tmp/1m.db --workers 8 --seconds 60 --check run
-        (a copy of ledgerbuild's 1,000,000 cases, redprop db upgrade'd; the night's sweep
-        before the run escalated 7,696 cases in 32 s)
+Measured (2 cores shared by server and workers; figures in tests/test_load.py's docstring):
+    python benchmarks/load.py --db sqlite:////tmp/load1m.db --cases 1000000 \
+        --households 1000000 --workers 8 --seconds 60 --check run     # build: 217 s + households
+    python benchmarks/load.py --db /tmp/load1m.db --workers 32 --seconds 60 --check run
+    redprop db copy /tmp/load1m.db postgresql+psycopg://…/load_1m      # 8.5 min, checked
+    python benchmarks/load.py --db …/load_1m --workers 8|32 --warmup 10 --seconds 70 --check run
+    python benchmarks/load.py --db …/load_1m --workers 100 --seconds 60 --check run
+    python benchmarks/load.py --db …/load_1m --workers 100 --think 2 --warmup 10 --seconds 70 \
+        --check run
     python benchmarks/load.py --db …/load_100k --workers 8 --seconds 30 \
         --restart-pg-after 12 --pgdata $pgdir/data --kill-one-after 20 --check run
 

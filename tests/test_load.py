@@ -2,21 +2,23 @@
 small ledger built in tmp (a new database on PostgreSQL when REDPROP_TEST_PG is set) must
 verify clean, and so must a run with one worker killed by SIGKILL inside a transaction.
 
-Measured on this 2-core machine (shared with other work), ~60 s each; p99 in ms, writes
-being register/accept/note/escalate/resolve/visit (commands in benchmarks/load.py):
+Measured on this 2-core machine (server and workers on it, PostgreSQL with fsync on), on a
+ledger of 1,000,000 cases and 1,000,000 households (built by ledgerbuild, copied in by db copy
+in 8.5 min), 70 s each with the first 10 s left out (--warmup 10); p99 in ms:
 
-  PostgreSQL, 100,000 cases + 100,000 households (1,000,000 not copied in: 100,000 took 76 s to
-  build and 129 s to copy, 1,000,000 would take ~25 min), 8 workers: 64 actions/s, register
-  p99 880, other writes p99 184-326, case list p99 110, zero errors, check_ledger clean.
-  Same, 32 workers: 71 actions/s (CPU-bound: 2 cores for 32 workers and the server), register
-  p99 8,722 (registrations queue on the year's case counter row, held from numbering to
-  COMMIT; every write takes the ledger-chain counter row too), other writes p99 398-2,020, case
-  list p99 160, zero errors. Goal (writes < 100, list < 200 at 32) not met for writes.
-  SQLite (WAL, one file), the 1,000,000-case ledger, 8 workers: 57 actions/s, register p99
-  3,293, other writes p99 684-2,186, case list p99 615, zero errors.
-  Faults, PostgreSQL, 8 workers: the server restarted (pg_ctl restart -m fast, 0.4 s) at
-  12 s and a worker killed with SIGKILL inside its transaction at 20 s: 23 transactions
-  retried, zero errors, no request applied twice, the held action absent, verified clean.
+  PostgreSQL, 8 workers back to back: 256 actions/s, writes 44-81 (register 80.5), case list 33.
+  32 workers: 234 actions/s, steps on cases 100-108, register 2,186 (registrations take turns
+  at the year's case counter, held from numbering to COMMIT), case list 58.
+  100 workers back to back (no warm-up left out): 181 actions/s, register 11,619, other writes
+  385-1,115, case list 484.
+  100 workers with --think 2 (43 actions/s, terminals at a human pace): every write <= 46,
+  case list 31.
+  SQLite (WAL, one file), the same ledger: 8 workers 140 actions/s, writes p99 937-1,660;
+  32 workers 136 actions/s, writes p99 4,070-5,480; case list 175 and 269.
+  Every run: zero errors, verification clean. Faults (PostgreSQL, 8 workers, 100,000 cases):
+  the server restarted (pg_ctl restart -m fast) at 12 s and a worker killed with SIGKILL
+  inside its transaction at 20 s: 23 transactions retried, zero errors, no request applied
+  twice, the held action absent, verified clean. A full server disk: tests/test_pg_disk_full.py.
 """
 
 from __future__ import annotations
