@@ -2,10 +2,11 @@
 hash-chained event histories, bulk-inserted with the sqlite3 module (not the ORM).
 
     python benchmarks/ledgerbuild.py /tmp/big.db --cases 1000000 [--seed 1] [--workers N] [--verify]
+        [--since YEAR]
     from ledgerbuild import build_ledger        (benchmarks/cases.py does)
 
-Cases are registered from January 2025 to NOW (2026-11-20 18:00, local time) over the 104 demo
-grids. Each case lives a story played forward on the ladder (docs/design.md §3): accepted,
+Cases are registered from January 2025 (or January of --since: a district's decade is
+--since 2017) to NOW (2026-11-20 18:00, local time) over the 104 demo grids. Each case lives a story played forward on the ladder (docs/design.md §3): accepted,
 maybe escalated by hand or by the daily overdue sweep, given an extension, suspended and resumed,
 noted, resolved and visited (sometimes reopened), referred or withdrawn. The story is cut off at
 NOW, so recent cases are open and old ones mostly closed.
@@ -312,6 +313,7 @@ class World:
     cal: Calendar  # the ledger's calendar (the ordinal tables below are made from it)
     actors: dict[int, Actor]  # staff id → the staff member as the grants see them
     verify: bool  # replay every case through rules.step too
+    first: int  # the ordinal of the first day cases are registered on
     base: int  # the ordinal of the first day in the workday tables
     cum: list[int]  # workdays in [base, base + i]
     workdays: list[int]  # ordinals of the working days from base on
@@ -1013,7 +1015,7 @@ def make_job(job: Job, world: World | None = None) -> tuple[list[Any], list[Any]
 def plan_days(cases: int, world: World, rng: random.Random) -> list[tuple[int, int]]:
     """How many cases are registered each day: fewer at weekends, more in February and summer,
     growing over the period; exactly `cases` in all."""
-    first, last = FIRST_DAY.toordinal(), world.now.toordinal()
+    first, last = world.first, world.now.toordinal()
     weights = []
     for day in range(first, last + 1):
         d = date.fromordinal(day)
@@ -1062,10 +1064,10 @@ def plan_jobs(cases: int, world: World, rng: random.Random) -> tuple[list[Job], 
 # Building
 
 
-def _world(path: Path, seed: int, now: datetime, *, verify: bool = False) -> World:
+def _world(path: Path, seed: int, now: datetime, first: date, *, verify: bool = False) -> World:
     """The demo street as the generators see it, read back from the fresh ledger."""
     settings, cal, actors = _demo(path)
-    base, cum, workdays = _workday_tables(cal, now)
+    base, cum, workdays = _workday_tables(cal, now, first)
     con = sqlite3.connect(path)
     try:
         rng = random.Random(seed)
@@ -1103,6 +1105,7 @@ def _world(path: Path, seed: int, now: datetime, *, verify: bool = False) -> Wor
         cal=cal,
         actors=actors,
         verify=verify,
+        first=first.toordinal(),
         base=base,
         cum=cum,
         workdays=workdays,
@@ -1148,10 +1151,10 @@ def _demo(path: Path) -> tuple[Settings, Calendar, dict[int, Actor]]:
     return settings, cal, actors
 
 
-def _workday_tables(cal: Calendar, now: datetime) -> tuple[int, list[int], list[int]]:
+def _workday_tables(cal: Calendar, now: datetime, first: date) -> tuple[int, list[int], list[int]]:
     """The calendar as ordinals, for working-day sums by indexing: the first day (base), the
     working days in [base, base + i] for each i, and the working days from base on."""
-    base = date(FIRST_DAY.year - 1, 12, 1).toordinal()
+    base = date(first.year - 1, 12, 1).toordinal()
     end = date(now.year + 12, 1, 1).toordinal()
     cum, workdays, count = [], [], 0
     for day in range(base, end):
@@ -1197,6 +1200,7 @@ def build_ledger(
     *,
     seed: int = 1,
     now: datetime = NOW,
+    first: date = FIRST_DAY,
     workers: int | None = None,
     log: Callable[[str], None] | None = None,
     verify: bool = False,
@@ -1204,7 +1208,8 @@ def build_ledger(
     """A fresh ledger at `path` (an existing file is replaced): the demo street and `cases`
     disputes with their events, then ANALYZE. `workers` processes generate the rows while this
     one inserts them (default: one per CPU, at most four; 0: generate in this process);
-    `verify` replays every case through rules.step as well (slow)."""
+    `verify` replays every case through rules.step as well (slow). Cases are registered from
+    `first` to `now`: a district's decade is `first=date(2017, 1, 1)`."""
     path = Path(path)
     _remove(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1215,7 +1220,7 @@ def build_ledger(
             took, clock[0] = time.perf_counter() - clock[0], time.perf_counter()
             log(f"  {what}: {took:.1f} s")
 
-    world = _world(path, seed, now, verify=verify)
+    world = _world(path, seed, now, first, verify=verify)
     lap("demo street")
 
     jobs, numbers = plan_jobs(cases, world, random.Random(seed))
@@ -1314,12 +1319,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument(
+        "--since",
+        type=int,
+        default=FIRST_DAY.year,
+        help="the first year cases are registered in (a district's decade: 2017)",
+    )
+    parser.add_argument(
         "--verify", action="store_true", help="replay every case through rules.step too (slow)"
     )
     args = parser.parse_args()
     start = time.perf_counter()
     build_ledger(
-        args.path, args.cases, seed=args.seed, workers=args.workers, log=print, verify=args.verify
+        args.path,
+        args.cases,
+        seed=args.seed,
+        first=date(args.since, 1, 1),
+        workers=args.workers,
+        log=print,
+        verify=args.verify,
     )
     took = time.perf_counter() - start
     print(f"{args.cases:,} cases in {took:.1f} s ({args.cases / took:,.0f} cases/s): {args.path}")
