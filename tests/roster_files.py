@@ -155,7 +155,9 @@ def _patch_cached_values(path: Path, cached: dict[int, dict[str, Any]]) -> None:
             if m and int(m.group(1)) - 1 in cached:
                 text = body.decode("utf-8")
                 for ref, value in cached[int(m.group(1)) - 1].items():
-                    pattern = rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)\s*<v\s*/>'
+                    # An empty cached value: <v/> or <v></v>, as openpyxl writes it with or
+                    # without lxml.
+                    pattern = rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)'
                     if isinstance(value, str):
                         # A string result: t="str" with the text as its value.
                         text, n = re.subn(
