@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,13 +95,13 @@ def test_a_save_that_fails_half_way_leaves_the_old_file_and_no_partial_one(
     out = tmp_path / "out" / "花名册.xlsx"
     out.parent.mkdir()
     out.write_bytes(b"the previous export")
-    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.writer.excel import ExcelWriter
 
-    def broken_save(self, fh) -> None:  # type: ignore[no-untyped-def]
-        fh.write(b"PK\x03\x04 half a zip")
+    def broken_save(self) -> None:  # type: ignore[no-untyped-def]
+        self._archive.writestr("xl/half.xml", b"half a workbook")
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(Workbook, "save", broken_save)
+    monkeypatch.setattr(ExcelWriter, "save", broken_save)
     result = cli("roster", "export", str(out), code=1)
     assert result.stderr == (
         f"错误：无法读写文件 {out}：Input/output error；请检查路径（目录是否存在）和权限\n"
@@ -169,6 +170,25 @@ def test_exports_onto_a_full_disk_say_so_and_leave_nothing(cli, ledger, tmp_path
         f"Error: Can't write {full / '清单.xlsx'}: the disk is full; free some space or choose "
         "another disk and try again; nothing was written\n"
     )
+    assert files(full) == ["filler"]
+
+
+def test_a_real_process_says_only_the_message_when_the_disk_is_full(
+    cli, ledger, tmp_path, disks
+) -> None:
+    """What the garbage collector finds of a failed save (openpyxl's archive, its sheets'
+    writers) is collected after the message, in the process: nothing of it may reach stderr."""
+    imported(cli, tmp_path)
+    full = disks["full"]
+    redprop = [sys.executable, "-m", "redprop", "--as", "王敏"]
+    for args in (
+        ["roster", "export", str(full / "花名册.xlsx")],
+        ["ledger", "export", "--month", "2026-11", "-o", str(full / "台账.xlsx")],
+    ):
+        done = subprocess.run(
+            [*redprop, *args], capture_output=True, text=True, env=os.environ, timeout=120
+        )
+        assert (done.returncode, done.stderr) == (1, f"错误：无法写出 {args[-1]}：{FULL}\n")
     assert files(full) == ["filler"]
 
 

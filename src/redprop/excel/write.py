@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,35 @@ def check_target(path: Path) -> None:
 
 def save_workbook(wb: Any, path: Path) -> None:
     """An openpyxl workbook to `path`, through a temporary file: never a partial file."""
-    # Through our own file object: on a failed save its descriptor is closed here, whatever
-    # openpyxl left open.
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    # What Workbook.save does, with the archive and its file our own: on a failed save (a full
+    # disk) the file is closed here, and what openpyxl leaves half-done is abandoned, so that
+    # nothing prints "Exception ignored in …" under the error message when it is collected.
     with atomic_write(path) as temp, temp.open("wb") as fh:
-        wb.save(fh)
+        archive = ZipFile(fh, "w", ZIP_DEFLATED, allowZip64=True)
+        try:
+            if wb.write_only and not wb.worksheets:
+                wb.create_sheet()
+            ExcelWriter(wb, archive).save()
+        except BaseException:
+            _abandon(wb, archive)
+            raise
+
+
+def _abandon(wb: Any, archive: Any) -> None:
+    """Leave a failed save for the garbage collector with nothing to finish: the archive without
+    its file (ZipFile.close then returns at once), each write-only sheet's generators closed
+    (finishing them would write XML into the failed stream)."""
+    archive.fp = None
+    for ws in wb._sheets:
+        writer = getattr(ws, "_writer", None)
+        for gen in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            if gen is not None:
+                with suppress(Exception):
+                    gen.close()
 
 
 def xlsx_text(value: str) -> str:
