@@ -25,6 +25,7 @@ from redprop.cases.log import (
     case_facts,
     status_of,
 )
+from redprop.cases.numbering import take_number
 from redprop.cases.parties import (
     WINDOW,
     Party,
@@ -50,7 +51,6 @@ from redprop.cases.rules import (
 )
 from redprop.cases.settings import load_calendar, load_settings
 from redprop.core import tables as t
-from redprop.core.db import bump_counter
 from redprop.core.errors import NotFound, UsageProblem
 from redprop.core.eventlog import when
 from redprop.core.fields import check_values
@@ -105,12 +105,6 @@ def _check_actor(
 
 # ---------------------------------------------------------------------------------------------
 # Events and the hash chain
-
-
-def _next_number(session: Db, year: int) -> str:
-    """The year's next case number (2026-00001); see db.bump_counter."""
-    last = bump_counter(session, t.case_counter, year=year)
-    return f"{year}-{last:05d}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,9 +215,10 @@ def register_case(
     after = step(before, move, number=case.number, settings=settings, cal=cal)
     apply_status(case, after, cal)
     data = {"severity": severity.value, "source": source, "facts": case_facts(case)}
-    # From here to COMMIT the year's counter is held: as few round trips as can be, and the
-    # chain link only queued (core/chain.link, defer=True).
-    case.number = _next_number(session, moment.year)
+    # Taken last: inside this transaction (SQLite, bulk registrations) the year's counter is
+    # held from here to COMMIT, so as few round trips as can be and the chain link only queued
+    # (core/chain.link, defer=True); on PostgreSQL a command reserves it (cases/numbering).
+    case.number = take_number(session, moment.year, request=request, actor=who.name)
     session.execute(update(t.dispute).where(t.dispute.c.id == case.id).values(number=case.number))
     append(
         session,

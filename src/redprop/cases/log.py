@@ -392,27 +392,3 @@ def _check_cached(case: Any, history: list[Any], staff: dict[int, str]) -> tuple
                 f"the staff member of event {ev.seq} was changed",
             )
     return None
-
-
-def number_gaps(session: Db) -> list[ChainProblem]:
-    """Case numbers run 1, 2, 3 … each year up to the year's counter: a number is taken inside
-    the registering transaction (rolled back with it), so a missing one is a deleted case."""
-    taken: dict[int, set[int]] = {}
-    for number in session.scalars(select(t.dispute.c.number)):
-        year, _, serial = number.partition("-")
-        if year.isdigit() and serial.isdigit():
-            taken.setdefault(int(year), set()).add(int(serial))
-    problems = []
-    for year, last in session.execute(select(t.case_counter.c.year, t.case_counter.c.last)):
-        missing = sorted(set(range(1, last + 1)) - taken.get(year, set()))
-        if missing:
-            shown = "、".join(f"{year}-{n:05d}" for n in missing[:5])
-            more = f" 等 {len(missing)} 个" if len(missing) > 5 else ""
-            problems.append(
-                ChainProblem(
-                    f"{year}",
-                    f"案件编号 {shown}{more} 缺失（案件被删除）",
-                    f"case number(s) {shown} are missing (cases deleted)",
-                )
-            )
-    return problems

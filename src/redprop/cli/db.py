@@ -148,10 +148,24 @@ def check(
 
     st = state(ctx)
     result = check_ledger(st.engine(), fingerprint=fingerprint)
+    void = [
+        {"number": v.number, "actor": v.actor, "reserved_at": v.reserved_at.isoformat()}
+        for v in result.void
+    ]
     if as_json:
-        emit_json({"ok": result.ok, "problems": [p[1] for p in result.problems]})
+        emit_json({"ok": result.ok, "problems": [p[1] for p in result.problems], "void": void})
     elif result.ok:
         typer.echo(st.t("检查通过：账本完整", "Check passed: the ledger is sound"))
+    if void and not as_json:
+        # Numbers reserved for registrations that never completed: accounted for, not problems.
+        typer.echo(
+            st.t(
+                f"作废编号 {len(void)} 个（登记未完成，编号不再使用）：",
+                f"{len(void)} void number(s) (registrations that never completed; not reused):",
+            )
+        )
+        for v in result.void[:MAX_DETAILS]:
+            typer.echo(f"  {v.number}  {v.actor}  {v.reserved_at:%Y-%m-%d %H:%M:%S}")
     for zh, en in result.problems[:MAX_DETAILS]:
         typer.secho(
             st.t(zh, en), err=True, fg="red", color=False if os.environ.get("NO_COLOR") else None

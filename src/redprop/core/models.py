@@ -134,6 +134,20 @@ class CaseCounter(SQLModel, table=True):
     last: int = Field(default=0, sa_column=Column(Integer, nullable=False))
 
 
+class NumberReservation(SQLModel, table=True):
+    """A case number taken on PostgreSQL in a transaction of its own for a registration still
+    to commit (cases/numbering): the registration deletes it with its own COMMIT. One that
+    stays is a void number (作废编号), listed by db check with who took it and when."""
+
+    __tablename__ = "number_reservation"
+
+    year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    serial: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    request: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    reserved_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
 class Case(SQLModel, table=True):
     """A dispute (矛盾纠纷). Its state, level and clock are a cache of its events, kept in step by
     the case service (and checked by replaying the events)."""

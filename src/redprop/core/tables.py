@@ -62,6 +62,14 @@ calendar_day = table(
     "calendar_day", column("day", Date), column("kind", String(10)), column("name", String(50))
 )
 case_counter = table("case_counter", column("year", Integer), column("last", Integer))
+number_reservation = table(
+    "number_reservation",
+    column("year", Integer),
+    column("serial", Integer),
+    column("request", String(32)),
+    column("actor", String(100)),
+    column("reserved_at", DateTime),
+)
 counter = table("counter", column("name", String(40)), column("last", Integer))
 
 dispute = table(
@@ -207,6 +215,7 @@ STUBS = (
     setting,
     calendar_day,
     case_counter,
+    number_reservation,
     counter,
     dispute,
     case_event,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,6 +83,9 @@ class CheckResult:
     revision: str | None
     head: str
     problems: list[tuple[str, str]] = field(default_factory=list)  # (zh, en)
+    # Case numbers reserved for registrations that never completed (cases/numbering): accounted
+    # for, so not problems, but listed.
+    void: list[Any] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -123,7 +126,8 @@ def check_ledger(engine: Engine, *, fingerprint: str | None = None) -> CheckResu
     if result.revision == SCHEMA_HEAD:
         from sqlalchemy.orm import Session as OrmSession
 
-        from redprop.cases.log import number_gaps, verify_events
+        from redprop.cases.log import verify_events
+        from redprop.cases.numbering import number_gaps, void_numbers
         from redprop.meetings.log import verify_tasks
         from redprop.servicelists.log import verify_demands
 
@@ -156,6 +160,7 @@ def check_ledger(engine: Engine, *, fingerprint: str | None = None) -> CheckResu
                 result.problems.append(
                     (f"{p.zh}；请从备份核对恢复", f"{p.en}; compare with a backup")
                 )
+            result.void = void_numbers(session)
             result.problems += _chain_problems(session, fingerprint)
     return result
 
