@@ -325,7 +325,9 @@ def worker(cfg: Config, index: int, persona: Persona, go: Any, stop: Any, hold: 
     actions = [a for a, _ in MIX]
     weights = [w for _, w in MIX]
     go.wait()
-    while not stop.is_set():
+    harness = os.getppid()
+    # A harness killed (^C, kill) cannot set `stop`: its workers go with it, not on for ever.
+    while not stop.is_set() and os.getppid() == harness:
         action = rng.choices(actions, weights)[0]
         if action == "register" or action == "list":
             target = None
@@ -473,7 +475,8 @@ def clerk(cfg: Config, go: Any, stop: Any) -> None:
     start = time.monotonic()
     next_sweep = cfg.sweep_every
     next_report = min(cfg.report_every, cfg.seconds / 2)
-    while not stop.wait(0.05):
+    harness = os.getppid()
+    while not stop.wait(0.05) and os.getppid() == harness:
         now = time.monotonic() - start
         if now >= next_sweep:
             next_sweep += cfg.sweep_every
