@@ -68,6 +68,9 @@ def test_everyday_commands_never_import_the_orm(ledger: None) -> None:
         ["case", "list", "--mine"],
         ["case", "show", "1"],
         ["case", "todo"],
+        # The month's figures: on a district's ledger the ORM's import was a tenth of it.
+        ["report", "--month", "2026-11"],
+        ["report", "--month", "2026-11", "--json"],
         ["--help"],
         ["case", "--help"],
     ):

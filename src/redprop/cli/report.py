@@ -61,8 +61,8 @@ def report(
     st = state(ctx)
     today = now().date()
     period = parse_period(month=month, start=start, end=end, today=today)
-    with st.session(write=False) as session:
-        result = service(session, period=period, today=today, community=community, grid=grid)
+    with st.connection() as conn:
+        result = service(conn, period=period, today=today, community=community, grid=grid)
     if as_json:
         emit_json(result.as_json())
         return

@@ -17,16 +17,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from redprop.cases.clock import OPEN, warning
 from redprop.core import tables as t
 from redprop.core.bulk import paused_gc
 from redprop.core.vocab import UNDO, Action, State
 from redprop.figures.period import Period
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    # An ORM session or a plain Core connection (what `redprop report` opens: the ORM costs
+    # more to import than a month's figures take to compute on a small ledger).
+    Db = Connection | Session
 
 END_CLASS = {state: "open_at_end" for state in OPEN} | {
     State.resolved: "resolved",
@@ -64,7 +71,7 @@ class Outcome:
 
 
 def outcomes(
-    session: Session,
+    session: Db,
     *,
     period: Period,
     today: date | None = None,
@@ -104,7 +111,7 @@ def _related(case_id: Any) -> Any:
     return select(r.id).where(r.case_id == case_id).exists()
 
 
-def _quiet(session: Session, units: list[Any], keys: _Keys) -> list[Outcome]:
+def _quiet(session: Db, units: list[Any], keys: _Keys) -> list[Outcome]:
     """The cases open now and untouched since the period began: open at both ends, as the row
     says. Selected by state alone (the open cases are few; SQLite would otherwise walk the
     last_at index over every closed case), the dates are checked here. Dates and times are read
@@ -150,9 +157,7 @@ def _quiet(session: Session, units: list[Any], keys: _Keys) -> list[Outcome]:
     return found
 
 
-def _replayed(
-    session: Session, period: Period, active: dict[int, Any], keys: _Keys
-) -> list[Outcome]:
+def _replayed(session: Db, period: Period, active: dict[int, Any], keys: _Keys) -> list[Outcome]:
     """The active cases of U: each replayed from its events in the period, or, when it has none
     there, taken as its first later event found it."""
     e = t.case_event.c
@@ -335,10 +340,11 @@ def _outcome(
     return outcome
 
 
-def _fetch(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+def _fetch(session: Db, stmt: Any) -> list[tuple[Any, ...]]:
     """All rows as the driver returns them: no SQLAlchemy row objects (hundreds of thousands of
     events are read for a month of a large ledger)."""
-    result = session.connection().execute(stmt)
+    conn = session if isinstance(session, Connection) else session.connection()
+    result = conn.execute(stmt)
     try:
         return list(result.cursor.fetchall())
     finally:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from redprop.core import tables as t
 from redprop.core.bulk import paused_gc
@@ -17,6 +16,9 @@ from redprop.core.vocab import Severity
 from redprop.figures.period import Period
 from redprop.figures.replay import Outcome, outcomes
 from redprop.figures.tally import Signature, figures, signature
+
+if TYPE_CHECKING:
+    from redprop.figures.replay import Db
 
 SEVERITIES = tuple(severity.value for severity in Severity)
 
@@ -45,7 +47,7 @@ class Report:
 
 
 def report(
-    session: Session,
+    session: Db,
     *,
     period: Period,
     today: date | None = None,
