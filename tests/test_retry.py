@@ -54,9 +54,13 @@ def test_transient_failures_are_retried_with_bounded_backoff() -> None:
     assert retrying(attempt, sleep=waits.append) == "done"
     assert calls["n"] == 4 and len(waits) == 3
     assert all(0 < w <= 3.0 for w in waits) and waits[0] <= 0.1
-    for code in ("40P01", "57P01", "08006"):
+    for code in ("40P01", "57P01", "08006", "53300"):
         assert retryable(OperationalError("x", {}, Driver(code)))
     assert retryable(OperationalError("x", {}, Driver(None, "connection refused")))
+    # A connection refused at start-up for the server's max_connections has no SQLSTATE yet.
+    full = "connection failed: FATAL:  sorry, too many clients already"
+    assert retryable(OperationalError("x", {}, Driver(None, full)))
+    assert not retryable(OperationalError("x", {}, Driver("23505", "duplicate key")))
 
 
 def test_a_refusal_is_not_retried_and_a_dead_database_is_said_once() -> None:
@@ -73,7 +77,9 @@ def test_a_refusal_is_not_retried_and_a_dead_database_is_said_once() -> None:
     with pytest.raises(LedgerError) as err:
         retrying(attempt, sleep=lambda _: None)
     assert calls["n"] == 6
-    assert err.value.zh.startswith("数据库暂时不可用（服务器重启或网络中断），已重试 6 次仍未成功")
+    assert err.value.zh.startswith(
+        "数据库暂时不可用（服务器重启、网络中断或连接数已满），已重试 6 次仍未成功"
+    )
 
 
 @pytest.fixture

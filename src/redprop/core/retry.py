@@ -23,9 +23,22 @@ from redprop.core.errors import LedgerError
 T = TypeVar("T")
 
 # SQLSTATEs worth another try: serialization failure, deadlock, the server shutting down or
-# starting up, and the connection exceptions.
+# starting up, the connection exceptions, and the server at its max_connections (53300: other
+# terminals' commands finish within moments; `case new` holds two connections for a moment).
 RETRYABLE = frozenset(
-    {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006"}
+    {
+        "40001",
+        "40P01",
+        "57P01",
+        "57P02",
+        "57P03",
+        "08000",
+        "08001",
+        "08003",
+        "08004",
+        "08006",
+        "53300",
+    }
 )
 ATTEMPTS = 6
 FIRST_WAIT = 0.1  # seconds; doubled each time, at most MAX_WAIT, with jitter
@@ -59,6 +72,7 @@ def retryable(exc: BaseException) -> bool:
             "terminating connection",
             "the database system is shutting down",
             "the database system is starting up",
+            "too many clients already",
         )
     )
 
@@ -78,9 +92,9 @@ def retrying(
                 raise
             if n == attempts - 1:
                 raise LedgerError(
-                    f"数据库暂时不可用（服务器重启或网络中断），已重试 {attempts} 次仍未成功；"
+                    f"数据库暂时不可用（服务器重启、网络中断或连接数已满），已重试 {attempts} 次仍未成功；"
                     "请稍后先用 redprop case show 查看这一步是否已记录，再决定是否重新运行",
-                    f"The database stayed unavailable (a restart or a network drop) after "
+                    f"The database stayed unavailable (a restart, a network drop or all its connections taken) after "
                     f"{attempts} tries; later, check with redprop case show whether the step was "
                     "recorded before running the command again",
                 ) from None
