@@ -155,6 +155,8 @@ class Case(SQLModel, table=True):
     __tablename__ = "dispute"
     __table_args__ = (
         Index("ix_dispute_grid_state", "grid_id", "state"),
+        # A grid's cases newest first (case list --grid): read backwards, stopping at the page.
+        Index("ix_dispute_grid_newest", "grid_id", "id"),
         Index("ix_dispute_community_state", "community_id", "state"),
         Index("ix_dispute_state_level", "state", "level"),
         Index("ix_dispute_state_due", "state", "due_on"),

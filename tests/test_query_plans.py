@@ -1,0 +1,57 @@
+"""What SQLite's planner makes of the ledger's hot queries once ANALYZE has seen a ledger: each
+must read its index in order and stop at the page, not sort a whole grid."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
+from tests.conftest import PG_URL, small_tree
+
+from redprop.cases.actions import NewCase, register_case
+from redprop.cases.query import CaseFilter, list_cases
+from redprop.core import tables as t
+from redprop.core.config import parse_time
+
+ADMIN = "王敏"
+NEW = NewCase(grid="G001", category="邻里纠纷", severity="small", summary="漏水", parties=["甲"])
+AT = parse_time("2026-11-03T09:00")
+
+
+@pytest.fixture
+def ledger(session: Session) -> Session:
+    small_tree(session)
+    session.commit()
+    return session
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="about SQLite's planner")
+def test_a_grids_newest_cases_are_read_from_their_index_without_a_sort(ledger: Session) -> None:
+    """`case list --grid` reads the grid's cases backwards and stops at the page (schema
+    0020); by (grid, state) it sorted every case of the grid: 225 ms for 58,000 of them."""
+    for _ in range(30):
+        register_case(ledger, new=NEW, actor=ADMIN, at=AT)
+    ledger.commit()
+    ledger.execute(text("ANALYZE"))
+    statements: list[str] = []
+    conn = ledger.connection()
+
+    @event.listens_for(conn, "before_cursor_execute")
+    def seen(_c, _cur, statement, params, _ctx, _many):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    listed = list_cases(conn, filt=CaseFilter(grid="G001"), today=AT.date(), limit=5)
+    assert listed.total == 30 and [r["number"] for r in listed.rows] == [
+        f"2026-{n:05d}" for n in range(30, 25, -1)
+    ]
+    query = next(s for s in statements if "ORDER BY" in s)
+    grid_id = ledger.scalar(select(t.grid.c.id).where(t.grid.c.code == "G001"))
+    plan = " ".join(
+        str(row[-1])
+        for row in conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {query}",
+            (grid_id, 5, 0) if query.count("?") == 3 else (grid_id, 5),
+        )
+    )
+    assert "ix_dispute_grid_newest" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
