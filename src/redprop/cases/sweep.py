@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -42,13 +42,24 @@ def sweep(session: Session, *, at: datetime | None = None) -> list[Swept]:
         raise UsageProblem("清理时间不能晚于现在", "The sweep time can't be in the future")
     today = moment.date()
     d = t.dispute.c
-    overdue = session.execute(
-        select(t.dispute)
-        .where(d.state.in_(sorted(RUNNING)), d.due_on < today, d.last_at <= moment)
-        .order_by(d.id)
-        # Rows another writer holds are left to the next sweep rather than waited for.
-        .with_for_update(skip_locked=True)
-    ).all()
+    is_overdue = (d.state.in_(sorted(RUNNING)), d.due_on < today, d.last_at <= moment)
+    # Only the cases the sweep will step are locked: most overdue cases of a large ledger sit
+    # at the top level already marked for 督办 (30,962 of 5,000,000), and locking them all for
+    # the sweep's whole transaction held up everyone acting on any of them.
+    due = [
+        r.id
+        for r in session.execute(select(d.id, d.level, d.supervised).where(*is_overdue))
+        if sweep_action(r.level, bool(r.supervised), settings) is not None
+    ]
+    overdue: list[Any] = []
+    for start in range(0, len(due), 500):
+        overdue += session.execute(
+            select(t.dispute)
+            .where(d.id.in_(due[start : start + 500]), *is_overdue)
+            .order_by(d.id)
+            # Rows another writer holds are left to the next sweep rather than waited for.
+            .with_for_update(skip_locked=True)
+        ).all()
     done: list[Swept] = []
     for row in overdue:
         case = CaseRow(**row._mapping)
