@@ -28,7 +28,8 @@ not finished. Verification, after every process has gone (exit 1 if any fails):
   * the run's events by request key equal the applied requests reported, action by action, no
     request twice; the only allowed extra is the killed worker's unfinished action (committed
     before the kill, unreported); an action held inside its transaction at the kill is absent;
-    the run's sweep events equal what the sweeps reported;
+    the run's sweep events equal what the sweeps reported; a case number left void (reserved on
+    PostgreSQL, cases/numbering) belongs to the killed worker's unfinished registration;
   * ledger/upkeep.check_ledger finds no problem (--check whole; --check run skips it: at
     1,000,000 cases it replays every chain, minutes);
   * the month's report reconciles for the street and each community:
@@ -730,6 +731,7 @@ class Marks:
 
     case_id: int
     event_id: int
+    void: frozenset[str]  # request keys of case numbers already void (cases/numbering)
 
 
 def marks(engine: Any) -> Marks:
@@ -740,7 +742,8 @@ def marks(engine: Any) -> Marks:
     with engine.connect() as conn:
         case_id = conn.scalar(select(func.coalesce(func.max(t.dispute.c.id), 0)))
         event_id = conn.scalar(select(func.coalesce(func.max(t.case_event.c.id), 0)))
-    return Marks(int(case_id or 0), int(event_id or 0))
+        void = frozenset(conn.scalars(select(t.number_reservation.c.request)))
+    return Marks(int(case_id or 0), int(event_id or 0), void)
 
 
 def verify(engine: Any, start: Marks, tally: Tally, faults: Faults, check: str) -> list[str]:
@@ -756,6 +759,7 @@ def verify(engine: Any, start: Marks, tally: Tally, faults: Faults, check: str) 
         ).all()
         new_cases = conn.scalar(select(func.count()).where(d.id > start.case_id)) or 0
         events = conn.execute(select(e.request, e.action).where(e.id > start.event_id)).all()
+        void = set(conn.scalars(select(t.number_reservation.c.request))) - start.void
     keyed = Counter(r.request for r in events if r.request is not None)
     swept = sum(1 for r in events if r.request is None)
     twice = [k for k, n in keyed.items() if n > 1]
@@ -784,6 +788,14 @@ def verify(engine: Any, start: Marks, tally: Tally, faults: Faults, check: str) 
             f"held in a transaction at the kill and absent: {len(tally.held)}",
             not (tally.held & set(keyed)),
             "a held action was committed",
+        ),
+        (
+            # A number reserved on PostgreSQL for a registration that never committed: only
+            # the killed worker's unfinished one may leave it.
+            f"void case numbers {len(void)}, each a registration left unfinished",
+            not (void & set(keyed)) and void <= set(tally.unfinished) | tally.held,
+            f"{len(void & set(keyed))} of a committed case, "
+            f"{len(void - set(tally.unfinished) - tally.held)} of no unfinished registration",
         ),
         (
             "every in-run report reconciles",
