@@ -43,6 +43,12 @@ END_CLASS = {state: "open_at_end" for state in OPEN} | {
 }
 # The open states as plain text for the database (sorted: a stable query).
 _OPEN = sorted(state.value for state in OPEN)
+# The loops below compare hundreds of thousands of raw column values: against plain strings,
+# not enum members (an enum's attribute lookup and hash run Python code).
+_OPEN_TEXT = frozenset(_OPEN)
+_END_TEXT = {state.value: end for state, end in END_CLASS.items()}
+_REGISTER, _ESCALATE, _RESOLVE = Action.register.value, Action.escalate.value, Action.resolve.value
+_UNDO = str(UNDO)
 
 # An event row as read below: (case_id, seq, action, from_state, state, level, at, due_on,
 # yellow_on, from_level), dates and times raw.
@@ -177,12 +183,18 @@ def _replayed(session: Db, period: Period, active: dict[int, Any], keys: _Keys) 
     # period's start is the `from_state` of its first event in the period, so nothing before the
     # period is read, except the few points looked up below.
     by_case: dict[int, list[Event]] = {}
+    with_undo: set[int] = set()
     for row in _fetch(session, select(*cols).where(e.at >= period.start, e.at < period.end)):
         if row[0] in active:
             by_case.setdefault(row[0], []).append(row)
+            if row[2] == _UNDO:
+                with_undo.add(row[0])
     stood: dict[int, Event] = {}
-    for case_id, events in list(by_case.items()):
-        events.sort(key=itemgetter(1))
+    for events in by_case.values():
+        if len(events) > 1:
+            events.sort(key=itemgetter(1))
+    for case_id in with_undo:
+        events = by_case[case_id]
         kept = _without_undone(events)
         if kept:
             by_case[case_id] = kept
@@ -200,7 +212,7 @@ def _replayed(session: Db, period: Period, active: dict[int, Any], keys: _Keys) 
     # The event just before: for late cases, and for a resolve that opens a case's period (the
     # due date it was measured against).
     wanted = [(cid, row[1] - 1) for cid, row in first_after.items()]
-    wanted += [(cid, ev[0][1] - 1) for cid, ev in by_case.items() if ev[0][2] == Action.resolve]
+    wanted += [(cid, ev[0][1] - 1) for cid, ev in by_case.items() if ev[0][2] == _RESOLVE]
     prior: dict[int, Event] = {}
     seq_wanted = dict(wanted)
     # By case (the index SQLite uses for a plain IN list; a row-value IN would scan the table),
@@ -230,8 +242,8 @@ def _without_undone(events: list[Event]) -> list[Event]:
     """A case's events in order without the undos and the steps they took back (an undo
     always follows the step it cancels; cases/undo). A step undone after the period ended is
     not seen here: a closed period keeps it."""
-    undos = {ev[1] for ev in events if ev[2] == UNDO}
-    return [ev for ev in events if ev[2] != UNDO and ev[1] + 1 not in undos]
+    undos = {ev[1] for ev in events if ev[2] == _UNDO}
+    return [ev for ev in events if ev[2] != _UNDO and ev[1] + 1 not in undos]
 
 
 def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -274,17 +286,17 @@ def _replay(case: Any, events: list[Event], before: Event | None, keys: _Keys) -
     escalations = 0
     keys.bind(events[0][6])
     for _, _, action, from_state, new_state, new_level, at, due_on, yellow_on, _ in events:
-        if action == Action.register:
+        if action == _REGISTER:
             registered = True
-        elif from_state is not None and from_state not in OPEN and new_state in OPEN:
+        elif from_state is not None and from_state not in _OPEN_TEXT and new_state in _OPEN_TEXT:
             reopened = True
-        elif action == Action.escalate:
+        elif action == _ESCALATE:
             escalations += 1
-        if action == Action.resolve:
+        if action == _RESOLVE:
             resolution = (new_level, at, prev_due)
         prev_due = due_on
         state, level, due, yellow = new_state, new_level, due_on, yellow_on
-    if state_at_start in OPEN:
+    if state_at_start in _OPEN_TEXT:
         entry = "carried_over"
     elif registered:
         entry = "registered"
@@ -299,7 +311,7 @@ def _untouched(case: Any, after: Event, before: Event | None, keys: _Keys) -> Ou
     """A case with no event in the period but some after it: it stood all through the period as
     its first later event found it."""
     state = after[3]
-    if state not in OPEN:
+    if state not in _OPEN_TEXT:
         return None
     keys.bind(after[6])
     due, yellow = (before[7], before[8]) if before else (None, None)
@@ -317,7 +329,7 @@ def _outcome(
     resolution: Any,
     keys: _Keys,
 ) -> Outcome:
-    end_class = END_CLASS[state]
+    end_class = _END_TEXT[state]
     flag = warning(state, due, yellow, keys.day_key)
     outcome = Outcome(
         case[0],
