@@ -36,16 +36,20 @@ not finished. Verification, after every process has gone (exit 1 if any fails):
     carried_over + registered + reopened == open_at_end + resolved + referred + withdrawn.
 
 Measured (2 cores shared by server and workers; figures in tests/test_load.py's docstring):
-    python benchmarks/load.py --db sqlite:////tmp/load1m.db --cases 1000000 \
-        --households 1000000 --workers 8 --seconds 60 --check run     # build: 217 s + households
-    python benchmarks/load.py --db /tmp/load1m.db --workers 32 --seconds 60 --check run
-    redprop db copy /tmp/load1m.db postgresql+psycopg://…/load_1m      # 8.5 min, checked
-    python benchmarks/load.py --db …/load_1m --workers 8|32 --warmup 10 --seconds 70 --check run
-    python benchmarks/load.py --db …/load_1m --workers 100 --seconds 60 --check run
-    python benchmarks/load.py --db …/load_1m --workers 100 --think 2 --warmup 10 --seconds 70 \
+    python benchmarks/ledgerbuild.py /work/bench/district5m.db --cases 5000000 --since 2017
+    redprop db copy /work/bench/district5m.db postgresql+psycopg://…/district_5m   # 28 min
+    python benchmarks/load.py --db …/district_5m --workers 32 --think 0.5 --warmup 10 \
+        --seconds 70 --check run                                      # three times
+    python benchmarks/load.py --db …/district_5m --workers 8|32|100 --warmup 10 --seconds 70 \
         --check run
+    python benchmarks/load.py --db …/district_5m --workers 100 --think 2 --warmup 10 \
+        --seconds 70 --check run
+    python benchmarks/load.py --db sqlite:////work/bench/district5m.db --workers 8|32 \
+        [--think 0.5] --warmup 10 --seconds 70 --check run
     python benchmarks/load.py --db …/load_100k --workers 8 --seconds 30 \
         --restart-pg-after 12 --pgdata $pgdir/data --kill-one-after 20 --check run
+The server ran with shared_buffers=6GB and max_connections=300 (each worker keeps two
+connections: case new reserves its number on a second one, cases/numbering).
 
 Long on purpose (over 500 lines): one self-contained script run as such, whose workers,
 clerk, fault injection and verification share its types; split, it would be four files that

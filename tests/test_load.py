@@ -2,19 +2,21 @@
 small ledger built in tmp (a new database on PostgreSQL when REDPROP_TEST_PG is set) must
 verify clean, and so must a run with one worker killed by SIGKILL inside a transaction.
 
-Measured on this 2-core machine (server and workers on it, PostgreSQL with fsync on), on a
-ledger of 1,000,000 cases and 1,000,000 households (built by ledgerbuild, copied in by db copy
-in 8.5 min), 70 s each with the first 10 s left out (--warmup 10); p99 in ms:
+Measured on this 2-core machine (server and workers on it, PostgreSQL 15 with fsync on and
+shared_buffers 6 GB), on the district's decade: 5,000,000 cases (ledgerbuild --since 2017,
+copied in by db copy in 28 min), 70 s each with the first 10 s left out (--warmup 10); p99 in
+ms (docs/design.md §17):
 
-  PostgreSQL, 8 workers back to back: 256 actions/s, writes 44-81 (register 80.5), case list 33.
-  32 workers: 234 actions/s, steps on cases 100-108, register 2,186 (registrations take turns
-  at the year's case counter, held from numbering to COMMIT), case list 58.
-  100 workers back to back (no warm-up left out): 181 actions/s, register 11,619, other writes
-  385-1,115, case list 484.
-  100 workers with --think 2 (43 actions/s, terminals at a human pace): every write <= 46,
-  case list 31.
-  SQLite (WAL, one file), the same ledger: 8 workers 140 actions/s, writes p99 937-1,660;
-  32 workers 136 actions/s, writes p99 4,070-5,480; case list 175 and 269.
+  32 workers with --think 0.5 (62 actions/s, more than 3,000 grid workers acting once a
+  minute), three runs: every write <= 89 in each; medians register 68, accept 42, note 53,
+  escalate 57, resolve 45, visit 47; case list 41, case show 38.
+  Back to back (a closed loop on two cores: 130-170 actions/s whatever the database does):
+  8 workers 168/s, writes 95-133, list 51; 32 workers 129-151/s, steps 380-480, register
+  530-630 (3,224 while registrations queued for the year's counter, before schema 0019), list
+  166-201; 100 workers 131/s, writes 1,300-2,300 (max_connections 300: two per worker).
+  100 workers with --think 2 (47/s): writes 71-137, list 56.
+  SQLite (WAL, one file), the same ledger: 8 workers back to back 242/s, p50 3-5, writes
+  650-1,240; 32 workers 223/s, writes 2,900-3,700; 32 with --think 0.5, writes 1,500-1,700.
   Every run: zero errors, verification clean. Faults (PostgreSQL, 8 workers, 100,000 cases):
   the server restarted (pg_ctl restart -m fast) at 12 s and a worker killed with SIGKILL
   inside its transaction at 20 s: 23 transactions retried, zero errors, no request applied
