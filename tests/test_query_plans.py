@@ -55,3 +55,33 @@ def test_a_grids_newest_cases_are_read_from_their_index_without_a_sort(ledger: S
     )
     assert "ix_dispute_grid_newest" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="about SQLite's planner")
+def test_the_open_cases_are_read_from_their_partial_index(ledger: Session) -> None:
+    """Every report reads the cases open now (figures/replay._quiet); on a district's ledger
+    they are scattered over the whole table, so they come from the partial index of open
+    cases alone (schema 0021), which the query must name its states to match."""
+    from datetime import date
+
+    from redprop.figures.period import parse_period
+    from redprop.figures.replay import outcomes
+
+    for _ in range(30):
+        register_case(ledger, new=NEW, actor=ADMIN, at=AT)
+    ledger.commit()
+    ledger.execute(text("ANALYZE"))
+    statements: list[str] = []
+    conn = ledger.connection()
+
+    @event.listens_for(conn, "before_cursor_execute")
+    def seen(_c, _cur, statement, params, _ctx, _many):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    period = parse_period(month="2026-12", start=None, end=None, today=date(2026, 12, 20))
+    found = outcomes(conn, period=period, today=date(2026, 12, 20))
+    assert len(found) == 30 and {o.entry for o in found} == {"carried_over"}
+    query = next(s for s in statements if "WHERE dispute.state IN" in s)
+    assert "('in_progress', 'registered', 'suspended')" in query, query
+    plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}"))
+    assert "USING COVERING INDEX ix_dispute_open" in plan, plan

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 # The newest migration in migrations/versions; tests/test_migrations.py checks it against Alembic.
-SCHEMA_HEAD = "0020"
+SCHEMA_HEAD = "0021"
 
 # How long a SQLite writer waits for another one before giving up (documented in the README);
 # REDPROP_BUSY_TIMEOUT_MS changes it, within the bounds of core/limits.py.

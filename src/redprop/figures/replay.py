@@ -19,7 +19,7 @@ from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from redprop.cases.clock import OPEN, warning
@@ -136,7 +136,12 @@ def _quiet(session: Db, units: list[Any], keys: _Keys) -> list[Outcome]:
         type_coerce(d.yellow_on, String),
         type_coerce(d.last_at, String),
         type_coerce(d.registered_at, String),
-    ).where(*units, d.state.in_(_OPEN))
+    ).where(
+        *units,
+        # As literals: a partial index (ix_dispute_open) serves only a query that names the
+        # same states, and SQLite cannot see through a bound parameter.
+        d.state.in_(bindparam("open", _OPEN, expanding=True, literal_execute=True)),
+    )
     found: list[Outcome] = []
     for cid, com, grd, cat, sev, state, level, due, yellow, last_at, reg_at in _fetch(
         session, quiet
@@ -204,19 +209,10 @@ def _replayed(session: Db, period: Period, active: dict[int, Any], keys: _Keys) 
     # Cases touched only after the period: their first later event says how they stood all
     # through it, and the event before that gives their due dates at its end.
     late = [cid for cid in active if cid not in by_case and cid not in stood]
-    first_after: dict[int, Event] = {}
-    for chunk in _chunks(late):
-        for row in _fetch(session, select(*cols).where(e.case_id.in_(chunk), e.at >= period.end)):
-            if row[0] not in first_after or row[1] < first_after[row[0]][1]:
-                first_after[row[0]] = row
-    # The event just before: for late cases, and for a resolve that opens a case's period (the
-    # due date it was measured against).
-    wanted = [(cid, row[1] - 1) for cid, row in first_after.items()]
-    wanted += [(cid, ev[0][1] - 1) for cid, ev in by_case.items() if ev[0][2] == _RESOLVE]
-    prior: dict[int, Event] = {}
-    seq_wanted = dict(wanted)
-    # By case (the index SQLite uses for a plain IN list; a row-value IN would scan the table),
-    # keeping the one event wanted of each.
+    first_after, prior = _after_period(session, select(*cols), e.case_id, late, keys)
+    # The event before a resolve that opens a case's period: the due date it was measured
+    # against. By case too (SQLite scans the table for a row-value IN), keeping the one wanted.
+    seq_wanted = {cid: ev[0][1] - 1 for cid, ev in by_case.items() if ev[0][2] == _RESOLVE}
     for chunk in _chunks(list(seq_wanted)):
         for row in _fetch(session, select(*cols).where(e.case_id.in_(chunk))):
             if row[1] == seq_wanted[row[0]]:
@@ -236,6 +232,31 @@ def _replayed(session: Db, period: Period, active: dict[int, Any], keys: _Keys) 
         if outcome is not None:
             found.append(outcome)
     return found
+
+
+def _after_period(
+    session: Db, query: Any, case_id: Any, late: list[int], keys: _Keys
+) -> tuple[dict[int, Event], dict[int, Event]]:
+    """The first event after the period of each case touched only after it, and the event
+    just before that one. Read by case (the (case, seq) index), all of a case's events at
+    once: asking for `at >= end` in the query made PostgreSQL read every event since the
+    period's end instead."""
+    first_after: dict[int, Event] = {}
+    prior: dict[int, Event] = {}
+    for chunk in _chunks(late):
+        rows = _fetch(session, query.where(case_id.in_(chunk)))
+        if rows:
+            keys.bind(rows[0][6])
+        for row in rows:
+            if row[6] >= keys.end and (
+                row[0] not in first_after or row[1] < first_after[row[0]][1]
+            ):
+                first_after[row[0]] = row
+        before = {cid: first_after[cid][1] - 1 for cid in chunk if cid in first_after}
+        for row in rows:
+            if before.get(row[0]) == row[1]:
+                prior[row[0]] = row
+    return first_after, prior
 
 
 def _without_undone(events: list[Event]) -> list[Event]:
