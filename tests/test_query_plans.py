@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from tests.conftest import PG_URL, small_tree
 
@@ -25,10 +26,9 @@ def ledger(session: Session) -> Session:
     return session
 
 
-@pytest.mark.skipif(PG_URL is not None, reason="about SQLite's planner")
-def test_a_grids_newest_cases_are_read_from_their_index_without_a_sort(ledger: Session) -> None:
-    """`case list --grid` reads the grid's cases backwards and stops at the page (schema
-    0020); by (grid, state) it sorted every case of the grid: 225 ms for 58,000 of them."""
+def _analyzed_with_cases(ledger: Session) -> tuple[Connection, list[str]]:
+    """Thirty cases in G001, ANALYZE run, and the ledger's connection with the statements it
+    runs from now on."""
     for _ in range(30):
         register_case(ledger, new=NEW, actor=ADMIN, at=AT)
     ledger.commit()
@@ -39,6 +39,15 @@ def test_a_grids_newest_cases_are_read_from_their_index_without_a_sort(ledger: S
     @event.listens_for(conn, "before_cursor_execute")
     def seen(_c, _cur, statement, params, _ctx, _many):  # type: ignore[no-untyped-def]
         statements.append(statement)
+
+    return conn, statements
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="about SQLite's planner")
+def test_a_grids_newest_cases_are_read_from_their_index_without_a_sort(ledger: Session) -> None:
+    """`case list --grid` reads the grid's cases backwards and stops at the page (schema
+    0020); by (grid, state) it sorted every case of the grid: 225 ms for 58,000 of them."""
+    conn, statements = _analyzed_with_cases(ledger)
 
     listed = list_cases(conn, filt=CaseFilter(grid="G001"), today=AT.date(), limit=5)
     assert listed.total == 30 and [r["number"] for r in listed.rows] == [
@@ -67,16 +76,7 @@ def test_the_open_cases_are_read_from_their_partial_index(ledger: Session) -> No
     from redprop.figures.period import parse_period
     from redprop.figures.replay import outcomes
 
-    for _ in range(30):
-        register_case(ledger, new=NEW, actor=ADMIN, at=AT)
-    ledger.commit()
-    ledger.execute(text("ANALYZE"))
-    statements: list[str] = []
-    conn = ledger.connection()
-
-    @event.listens_for(conn, "before_cursor_execute")
-    def seen(_c, _cur, statement, params, _ctx, _many):  # type: ignore[no-untyped-def]
-        statements.append(statement)
+    conn, statements = _analyzed_with_cases(ledger)
 
     period = parse_period(month="2026-12", start=None, end=None, today=date(2026, 12, 20))
     found = outcomes(conn, period=period, today=date(2026, 12, 20))
