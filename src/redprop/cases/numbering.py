@@ -25,7 +25,7 @@ from sqlalchemy import delete, literal, select
 
 from redprop.core import tables as t
 from redprop.core.config import now
-from redprop.core.db import bump_counter, dialect_name
+from redprop.core.db import bump_counter, counter_bump, dialect_name
 from redprop.core.eventlog import ChainProblem
 
 if TYPE_CHECKING:
@@ -61,16 +61,9 @@ def _reserve(engine: Engine, year: int, *, request: str, actor: str) -> int:
     """Bump the counter and record the reservation in one statement, committed at once: the
     counter row is held only while the server runs it and flushes its commit, never across a
     round trip to a terminal."""
-    from sqlalchemy.dialects.postgresql import insert
+    from sqlalchemy import insert
 
-    c = t.case_counter
-    bump = (
-        insert(c)
-        .values(year=year, last=1)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": c.c.last + 1})
-        .returning(c.c.last)
-        .cte("bump")
-    )
+    bump = counter_bump(t.case_counter, postgres=True, year=year).cte("bump")
     reserve = (
         insert(t.number_reservation)
         .from_select(

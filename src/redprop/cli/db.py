@@ -166,6 +166,11 @@ def check(
         )
         for v in result.void[:MAX_DETAILS]:
             typer.echo(f"  {v.number}  {v.actor}  {v.reserved_at:%Y-%m-%d %H:%M:%S}")
+        if len(void) > MAX_DETAILS:
+            more = len(void) - MAX_DETAILS
+            typer.echo(
+                st.t(f"  …… 另有 {more} 个；用 --json 查看全部", f"  … {more} more; see --json")
+            )
     for zh, en in result.problems[:MAX_DETAILS]:
         typer.secho(
             st.t(zh, en), err=True, fg="red", color=False if os.environ.get("NO_COLOR") else None

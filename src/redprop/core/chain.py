@@ -61,7 +61,7 @@ def link(
     from redprop.core.db import dialect_name
 
     if dialect_name(db) != "postgresql":
-        _append(db, source, event_id, event_hash, recorded_at)
+        _append(db, [(source, event_id, event_hash, recorded_at)])
         return
     db.execute(
         insert(t.chain_pending).values(
@@ -99,11 +99,9 @@ def _take_head(db: Any, *, wait: bool) -> bool:
 
 
 def _link_pending(db: Any) -> None:
-    """Link the whole queue, in the order it was queued, holding the head: the counter moved
-    once by the queue's length, the links inserted in one statement (three round trips per
-    link made the head's holder the slowest writer of a busy district)."""
-    from sqlalchemy import delete, insert
-    from sqlalchemy.dialects.postgresql import insert as upsert
+    """Link the whole queue, in the order it was queued, holding the head, in one go (three
+    round trips per link made the head's holder the slowest writer of a busy district)."""
+    from sqlalchemy import delete
 
     from redprop.core import tables as t
 
@@ -111,63 +109,40 @@ def _link_pending(db: Any) -> None:
     rows = db.execute(
         select(p.id, p.source, p.event_id, p.event_hash, p.recorded_at).order_by(p.id)
     ).all()
-    if not rows:
-        return
-    c = t.counter
-    bump = (
-        upsert(c)
-        .values(name=COUNTER, last=len(rows))
-        .on_conflict_do_update(index_elements=["name"], set_={"last": c.c.last + len(rows)})
-        .returning(c.c.last)
-    )
-    first = int(db.execute(bump).scalar_one()) - len(rows) + 1
+    if rows:
+        _append(db, [(r.source, r.event_id, r.event_hash, r.recorded_at) for r in rows])
+        db.execute(delete(t.chain_pending).where(p.id.in_([row.id for row in rows])))
+
+
+def _append(db: Any, events: list[tuple[str, int, str, datetime]]) -> None:
+    """Append the next links, one per (source, event id, event hash, recorded at), in order:
+    the counter moved once by their number, the links inserted in one statement."""
+    from sqlalchemy import insert
+
+    from redprop.core import tables as t
+    from redprop.core.db import bump_counter
+
+    first = bump_counter(db, t.counter, by=len(events), name=COUNTER) - len(events) + 1
     links = t.chain_link
     prev = GENESIS
     if first > 1:
         prev = db.scalar(select(links.c.hash).where(links.c.seq == first - 1)) or GENESIS
     values = []
-    for seq, row in enumerate(rows, start=first):
-        hash_ = link_hash(seq, row.source, row.event_id, row.event_hash, prev)
+    for seq, (source, event_id, event_hash, recorded_at) in enumerate(events, start=first):
+        hash_ = link_hash(seq, source, event_id, event_hash, prev)
         values.append(
             {
                 "seq": seq,
-                "source": row.source,
-                "event_id": row.event_id,
-                "event_hash": row.event_hash,
-                "recorded_at": row.recorded_at,
+                "source": source,
+                "event_id": event_id,
+                "event_hash": event_hash,
+                "recorded_at": recorded_at,
                 "prev_hash": prev,
                 "hash": hash_,
             }
         )
         prev = hash_
     db.execute(insert(links), values)
-    db.execute(delete(t.chain_pending).where(p.id.in_([row.id for row in rows])))
-
-
-def _append(db: Any, source: str, event_id: int, event_hash: str, recorded_at: datetime) -> int:
-    """Append the next link, for one event; returns its number."""
-    from sqlalchemy import insert
-
-    from redprop.core import tables as t
-    from redprop.core.db import bump_counter
-
-    seq = bump_counter(db, t.counter, name=COUNTER)
-    links = t.chain_link
-    prev = GENESIS
-    if seq > 1:
-        prev = db.scalar(select(links.c.hash).where(links.c.seq == seq - 1)) or GENESIS
-    db.execute(
-        insert(links).values(
-            seq=seq,
-            source=source,
-            event_id=event_id,
-            event_hash=event_hash,
-            recorded_at=recorded_at,
-            prev_hash=prev,
-            hash=link_hash(seq, source, event_id, event_hash, prev),
-        )
-    )
-    return seq
 
 
 # -- the fingerprint ---------------------------------------------------------------------------

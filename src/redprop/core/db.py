@@ -262,28 +262,37 @@ def dialect_name(db: Any) -> str:
 
 
 def bump_counter(
-    session: Any, table: Any, *, start: int = 1, keep_max: bool = False, **key: Any
+    session: Any, table: Any, *, start: int = 1, keep_max: bool = False, by: int = 1, **key: Any
 ) -> int:
     """Move a counter row forward inside the command's transaction and return its value:
     `INSERT … ON CONFLICT DO UPDATE … RETURNING`, on SQLite and PostgreSQL alike, so numbers are
     unique under concurrent writers (SQLite serialises writers; PostgreSQL locks the row) and
-    never reused. With `keep_max`, the counter moves to at least `start` (a number brought in
-    from elsewhere) instead of one step."""
+    never reused. `by` steps (the last of them returned); with `keep_max`, the counter moves to
+    at least `start` (a number brought in from elsewhere) instead."""
+    postgres = dialect_name(session) == "postgresql"
+    stmt = counter_bump(table, postgres=postgres, start=start, keep_max=keep_max, by=by, **key)
+    return int(session.execute(stmt).scalar_one())
+
+
+def counter_bump(
+    table: Any, *, postgres: bool, start: int = 1, keep_max: bool = False, by: int = 1, **key: Any
+) -> Any:
+    """The statement bump_counter runs, returning the counter's new value: for a caller that
+    runs it as part of a larger statement (a CTE, cases/numbering)."""
     from sqlalchemy import func
 
-    postgres = dialect_name(session) == "postgresql"
     if postgres:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    stmt = insert(table).values(**key, last=start)
+    stmt = insert(table).values(**key, last=start if keep_max else by)
     if keep_max:
         bigger = func.greatest if postgres else func.max
         new = bigger(table.c.last, stmt.excluded.last)
     else:
-        new = table.c.last + 1
+        new = table.c.last + by
     stmt = stmt.on_conflict_do_update(index_elements=list(key), set_={"last": new})
-    return int(session.execute(stmt.returning(table.c.last)).scalar_one())
+    return stmt.returning(table.c.last)
 
 
 def open_ledger(url: str, *, migrate: bool = True, create: bool = True) -> Engine:

@@ -94,9 +94,9 @@ def retrying(
                 raise LedgerError(
                     f"数据库暂时不可用（服务器重启、网络中断或连接数已满），已重试 {attempts} 次仍未成功；"
                     "请稍后先用 redprop case show 查看这一步是否已记录，再决定是否重新运行",
-                    f"The database stayed unavailable (a restart, a network drop or all its connections taken) after "
-                    f"{attempts} tries; later, check with redprop case show whether the step was "
-                    "recorded before running the command again",
+                    "The database stayed unavailable (a restart, a network drop or all its "
+                    f"connections taken) after {attempts} tries; later, check with redprop case "
+                    "show whether the step was recorded before running the command again",
                 ) from None
             sleep(min(MAX_WAIT, FIRST_WAIT * 2**n) * (0.5 + random.random() / 2))
     raise AssertionError("unreachable")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,8 @@ from redprop.units.staff import add_staff
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from redprop.cases.numbering import VoidNumber
 
 
 @dataclass
@@ -85,7 +87,7 @@ class CheckResult:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (zh, en)
     # Case numbers reserved for registrations that never completed (cases/numbering): accounted
     # for, so not problems, but listed.
-    void: list[Any] = field(default_factory=list)
+    void: list[VoidNumber] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
